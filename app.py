@@ -1,0 +1,71 @@
+"""Gulf Watch — a sourced map of China's military and economic footprint around the Gulf of Thailand.
+
+A thin Streamlit shell: all data handling, validation and rendering live in the ``layers``
+package and are tested without Streamlit.  Run: ``streamlit run app.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from layers import ui
+from layers.assets import configure_folium, ensure_static_assets
+from layers.load import data_dir_from_env
+
+APP_DIR = Path(__file__).resolve().parent
+
+st.set_page_config(page_title="Gulf Watch — sourced map of the Gulf of Thailand", page_icon="🗺️",
+                   layout="wide", initial_sidebar_state="expanded")
+
+
+@st.cache_resource(show_spinner=False)
+def _assets() -> bool:
+    ensure_static_assets(APP_DIR)
+    configure_folium()
+    return True
+
+
+_assets()
+data_dir = data_dir_from_env()
+ds = ui.dataset(str(data_dir))
+view = ui.init_state(ds)
+
+st.title("Gulf Watch")
+st.caption("China’s military and economic footprint around the Gulf of Thailand — Ream Naval Base, "
+           "Golden Dragon drill areas and Chinese-funded zones and infrastructure. Every feature is "
+           "sourced: click one to see who said what, where and when, and how sure we are.")
+ui.show_notices(ds)
+
+with st.sidebar:
+    ui.sidebar_controls(ds)
+
+view = ui.current_view(ds)
+features = ui.visible(ds, view)
+selected = ds.feature(view.feature) if view.feature else None
+
+map_col, panel_col = st.columns([5, 3], gap="medium")
+with map_col:
+    groups = ui.map_groups(ds, features, view, selected, data_dir)
+    center, zoom = ui.map_view()
+    st_folium(
+        ui.base_map(),
+        key=ui.MAP_KEY,
+        on_change=ui.on_map_change,
+        height=640,
+        use_container_width=True,
+        feature_group_to_add=groups,
+        center=center,
+        zoom=zoom,
+        returned_objects=ui.returned_objects(),
+    )
+    ui.map_footer(ds, features, view)
+
+with panel_col:
+    ui.evidence_panel(ds, view)
+
+ui.lower_tabs(ds, features, view, data_dir)
+ui.sync_query_params(dt.date.today())

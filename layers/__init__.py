@@ -1,0 +1,1 @@
+"""Gulf Watch: a sourced map of China’s footprint around the Gulf of Thailand."""

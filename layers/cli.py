@@ -1,0 +1,98 @@
+"""Command line: ``python -m layers check|export|basemap``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .load import check_source_text, data_dir_from_env, excerpt_share, load_dataset
+
+EXPORT_FORMATS = ("geojson", "csv", "kml", "bibtex", "citations-csv")
+
+
+def _check(args: argparse.Namespace) -> int:
+    ds = load_dataset(args.data)
+    problems = list(ds.problems)
+    shares = []
+    for spec in args.source_text or []:
+        sid, sep, path = spec.partition("=")
+        if not sep:
+            print(f"--source-text: expected SOURCE_ID=PATH, got {spec!r}", file=sys.stderr)
+            return 2
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as e:
+            print(f"--source-text: cannot read {path}: {e.strerror}", file=sys.stderr)
+            return 2
+        problems += check_source_text(ds, sid, text)
+        if sid in ds.sources:
+            shares.append(f"{sid}: {len(ds.sources[sid].excerpts)} excerpts, "
+                          f"{excerpt_share(ds, sid, text):.1%} of the text")
+    for p in problems:
+        print(("warning: " if p.severity == "warning" else "") + str(p))
+    errors = [p for p in problems if p.severity == "error"]
+    n_ex = sum(len(s.excerpts) for s in ds.sources.values())
+    print(f"{len(ds.features)} features, {len(ds.sources)} sources, {n_ex} excerpts; "
+          f"{len(errors)} errors, {len(problems) - len(errors)} warnings"
+          + ("".join(f"\n{s}" for s in shares)), file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from . import export
+
+    ds = load_dataset(args.data)
+    for p in ds.errors:
+        print(f"skipped: {p}", file=sys.stderr)
+    feats = [f for f in ds.features if not args.layers or f.props.layer in args.layers]
+    fmt = args.format
+    if fmt == "geojson":
+        out: str | bytes = export.to_geojson(ds, feats)
+    elif fmt == "csv":
+        out = export.to_csv(ds, feats)
+    elif fmt == "kml":
+        out = export.to_kml(ds, feats)
+    elif fmt == "bibtex":
+        out = export.citations_bibtex(ds, feats)
+    else:
+        out = export.citations_csv(ds, feats)
+    if args.output in (None, "-"):
+        if isinstance(out, bytes):
+            sys.stdout.buffer.write(out)
+        else:
+            sys.stdout.write(out)
+    else:
+        path = Path(args.output)
+        (path.write_bytes(out) if isinstance(out, bytes) else path.write_text(out, encoding="utf-8"))
+        print(f"wrote {len(feats)} features to {path}", file=sys.stderr)
+    return 0
+
+
+def _basemap(args: argparse.Namespace) -> int:
+    from .basemap import build_extracts
+
+    out = Path(args.out)
+    sizes = build_extracts(Path(getattr(args, "from")), out)
+    for name, size in sizes.items():
+        print(f"{name}: {size:,} bytes")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m layers", description="Gulf Watch data tools")
+    ap.add_argument("--data", type=Path, default=None,
+                    help="data folder (default: $GULFWATCH_DATA_DIR or the repo's data/)")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("check", help="validate every data file; exit 1 on any error")
+    c.add_argument("--source-text", action="append", metavar="SOURCE_ID=PATH",
+                   help="also check that each excerpt of SOURCE_ID occurs verbatim in PATH")
+    e = sub.add_parser("export", help="write every feature with its evidence")
+    e.add_argument("--format", choices=EXPORT_FORMATS, default="geojson")
+    e.add_argument("-o", "--output", help="file to write (default: standard output)")
+    e.add_argument("--layers", nargs="*", choices=("ream", "drills", "economic", "context"))
+    b = sub.add_parser("basemap", help="rebuild data/basemap from Natural Earth extracts")
+    b.add_argument("--from", required=True, help="folder with the ne_10m_*.geojson extracts")
+    b.add_argument("--out", default=str(data_dir_from_env() / "basemap"))
+    args = ap.parse_args(argv)
+    return {"check": _check, "export": _export, "basemap": _basemap}[args.cmd](args)

@@ -1,0 +1,25 @@
+"""Layer 3: Chinese-funded economic zones and infrastructure — and nearby projects that are not."""
+
+from .model import FeatureProps
+from .spec import LayerSpec, LegendEntry
+
+CHINESE = "#e67e22"
+NOT_CHINESE = "#7f8c8d"
+
+
+def _color(props: FeatureProps) -> str:
+    return NOT_CHINESE if props.chinese_funded is False else CHINESE
+
+
+SPEC = LayerSpec(
+    id="economic",
+    title="Economic zones & infrastructure",
+    description="Chinese-funded or Chinese-built zones, ports, roads, canal and airports; "
+                "nearby projects funded by others are shown in grey so no one mistakes them.",
+    color=CHINESE,
+    fill_opacity=0.2,
+    legend=(LegendEntry("Chinese-funded / Chinese-built", CHINESE),
+            LegendEntry("Not Chinese-funded (e.g. Japan, ADB)", NOT_CHINESE)),
+    color_for=_color,
+    draw_order=lambda p: (p.location_basis.value != "schematic",),  # big schematic areas below points
+)

@@ -1,0 +1,39 @@
+"""Weighing evidence: which features are contested, and evidence grouped by side and stance."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .load import Dataset, ResolvedEvidence
+from .model import Feature, Side, Stance
+
+SIDE_ORDER = (Side.us, Side.cambodia, Side.china, Side.independent, Side.other)
+STANCE_ORDER = (Stance.asserts, Stance.denies, Stance.reports, Stance.analysis)
+
+
+def is_contested(evidence: Iterable[ResolvedEvidence]) -> bool:
+    """A claim and a denial from different sides: the feature is contested."""
+    asserting = {e.side for e in evidence if e.stance is Stance.asserts}
+    denying = {e.side for e in evidence if e.stance is Stance.denies}
+    return bool(asserting and denying and (asserting | denying) != (asserting & denying))
+
+
+def contested_ids(ds: Dataset) -> set[str]:
+    return {f.id for f in ds.features if is_contested(ds.evidence(f))}
+
+
+def group_by_side(evidence: Iterable[ResolvedEvidence]) -> list[tuple[Side, list[ResolvedEvidence]]]:
+    """Evidence grouped by side (US, Cambodia, China, independent, other), each group ordered
+    by stance (asserts, denies, reports, analysis) then date; empty sides left out."""
+    items = list(evidence)
+    out = []
+    for side in SIDE_ORDER:
+        group = [e for e in items if e.side is side]
+        group.sort(key=lambda e: (STANCE_ORDER.index(e.stance), e.source.date.first_day))
+        if group:
+            out.append((side, group))
+    return out
+
+
+def sides_of(ds: Dataset, feature: Feature) -> set[Side]:
+    return {e.side for e in ds.evidence(feature)}

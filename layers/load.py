@@ -1,0 +1,318 @@
+"""Load and validate ``data/``: files → a :class:`Dataset` plus a list of :class:`Problem`.
+
+A bad file, source or feature is reported (file, feature, field, what is wrong) and skipped;
+everything else still loads, so the map keeps working.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from shapely.geometry import box, shape
+
+from .model import (
+    REGION_BOUNDS,
+    Event,
+    Excerpt,
+    ExcerptRef,
+    Feature,
+    FeatureProps,
+    Problem,
+    Side,
+    Source,
+    SourceNote,
+    Stance,
+)
+
+LAYER_FILES = ("ream", "drills", "economic", "context")
+DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+GEOMETRY_TYPES = {"Point", "LineString", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"}
+
+
+def data_dir_from_env() -> Path:
+    """``GULFWATCH_DATA_DIR`` if set (tests, a fork's own data), else the repo's ``data/``."""
+    return Path(os.environ.get("GULFWATCH_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+@dataclass(frozen=True)
+class ResolvedEvidence:
+    """One evidence item with everything needed to show or export it."""
+
+    source: Source
+    speaker: str
+    stance: Stance
+    side: Side
+    quote: str | None = None  # verbatim text, for excerpt evidence
+    note: str = ""
+    excerpt_id: str | None = None
+    event_id: str | None = None  # set when the evidence belongs to one of the feature's events
+
+
+@dataclass
+class Dataset:
+    sources: dict[str, Source] = field(default_factory=dict)
+    excerpts: dict[str, tuple[Source, Excerpt]] = field(default_factory=dict)
+    features: list[Feature] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def by_id(self) -> dict[str, Feature]:
+        return {f.id: f for f in self.features}
+
+    def feature(self, feature_id: str) -> Feature | None:
+        return next((f for f in self.features if f.id == feature_id), None)
+
+    def evidence(self, feature: Feature, include_events: bool = True) -> list[ResolvedEvidence]:
+        out = [self._resolve(e) for e in feature.props.evidence]
+        if include_events:
+            for ev in feature.props.events:
+                out += [self._resolve(e, ev.id) for e in ev.evidence]
+        return out
+
+    def event_evidence(self, event: Event) -> list[ResolvedEvidence]:
+        return [self._resolve(e, event.id) for e in event.evidence]
+
+    def _resolve(self, item: ExcerptRef | SourceNote, event_id: str | None = None) -> ResolvedEvidence:
+        if isinstance(item, ExcerptRef):
+            src, ex = self.excerpts[item.excerpt]
+            return ResolvedEvidence(src, ex.speaker, ex.stance, ex.side, quote=ex.text,
+                                    note=item.note, excerpt_id=ex.id, event_id=event_id)
+        return ResolvedEvidence(self.sources[item.source], item.speaker, item.stance, item.side,
+                                note=item.note, event_id=event_id)
+
+    def features_citing(self, excerpt_id: str) -> list[Feature]:
+        """Features whose evidence (or whose events' evidence) quotes this excerpt."""
+        return [f for f in self.features
+                if any(e.excerpt_id == excerpt_id for e in self.evidence(f))]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return f"data/{path.relative_to(root).as_posix()}"
+    except ValueError:
+        return str(path)
+
+
+def _pydantic_problems(err: ValidationError, file: str, item: str | None,
+                       prefix: str = "") -> list[Problem]:
+    out = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"] if x not in ("function-after",))
+        # union errors repeat per branch (ExcerptRef / SourceNote); keep the message short
+        out.append(Problem(file=file, feature=item, field=(prefix + loc) or None,
+                           message=e["msg"].removeprefix("Value error, ")))
+    # de-duplicate identical lines that unions produce
+    seen: set[str] = set()
+    return [p for p in out if not (str(p) in seen or seen.add(str(p)))]
+
+
+def _read_json(path: Path, file: str, problems: list[Problem]) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(file=file, message="file not found"))
+    except UnicodeDecodeError as e:
+        problems.append(Problem(file=file, message=f"not UTF-8 text ({e.reason})"))
+    except json.JSONDecodeError as e:
+        problems.append(Problem(file=file, message=f"invalid JSON at line {e.lineno} column {e.colno}: {e.msg}"))
+    return None
+
+
+def load_sources(path: Path, root: Path, problems: list[Problem]) -> list[Source]:
+    file = _rel(path, root)
+    raw = _read_json(path, file, problems)
+    if raw is None:
+        return []
+    items = raw.get("sources") if isinstance(raw, dict) else None
+    if not isinstance(items, list):
+        problems.append(Problem(file=file, field="sources", message="expected {\"sources\": [...]}"))
+        return []
+    out = []
+    for i, item in enumerate(items):
+        sid = item.get("id") if isinstance(item, dict) else None
+        label = sid if isinstance(sid, str) else f"#{i}"
+        try:
+            out.append(Source.model_validate(item))
+        except ValidationError as e:
+            problems.extend(_pydantic_problems(e, file, label))
+    return out
+
+
+def _check_geometry(geom: Any) -> str | None:
+    if not isinstance(geom, dict) or geom.get("type") not in GEOMETRY_TYPES:
+        t = geom.get("type") if isinstance(geom, dict) else type(geom).__name__
+        return f"unsupported or missing geometry type {t!r}"
+    try:
+        g = shape(geom)
+    except Exception as e:  # shapely raises several types for malformed coordinates
+        return f"malformed coordinates ({e.__class__.__name__}: {e})"
+    if g.is_empty:
+        return "empty geometry"
+    if not g.is_valid:
+        from shapely.validation import explain_validity
+        return f"invalid geometry: {explain_validity(g)}"
+    minx, miny, maxx, maxy = g.bounds
+    if not box(*REGION_BOUNDS).contains(g):
+        hint = ""
+        if REGION_BOUNDS[1] <= minx <= REGION_BOUNDS[3] and REGION_BOUNDS[0] <= miny <= REGION_BOUNDS[2]:
+            hint = " (are lon and lat swapped? GeoJSON wants [lon, lat])"
+        return (f"outside the map region lon 97–118, lat 0–17.5: bounds "
+                f"({minx:.4f}, {miny:.4f}, {maxx:.4f}, {maxy:.4f}){hint}")
+    return None
+
+
+def load_layer(path: Path, layer: str, root: Path, problems: list[Problem]) -> list[Feature]:
+    file = _rel(path, root)
+    raw = _read_json(path, file, problems)
+    if raw is None:
+        return []
+    if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection" or not isinstance(raw.get("features"), list):
+        problems.append(Problem(file=file, message="expected a GeoJSON FeatureCollection"))
+        return []
+    crs = raw.get("crs")
+    if crs is not None:
+        name = str((crs.get("properties") or {}).get("name", "")) if isinstance(crs, dict) else ""
+        if not any(s in name for s in ("CRS84", "EPSG::4326", "EPSG:4326")):
+            problems.append(Problem(file=file, field="crs",
+                                    message=f"coordinates must be WGS84 (EPSG:4326), file declares {name!r}"))
+            return []
+    out = []
+    for i, feat in enumerate(raw["features"]):
+        props = feat.get("properties") if isinstance(feat, dict) else None
+        fid = props.get("id") if isinstance(props, dict) else None
+        label = fid if isinstance(fid, str) and fid else f"#{i}"
+        if not isinstance(props, dict):
+            problems.append(Problem(file=file, feature=label, field="properties", message="missing properties"))
+            continue
+        try:
+            fp = FeatureProps.model_validate(props)
+        except ValidationError as e:
+            problems.extend(_pydantic_problems(e, file, label))
+            continue
+        if fp.layer != layer:
+            problems.append(Problem(file=file, feature=label, field="layer",
+                                    message=f"layer {fp.layer!r} does not match file {layer}.geojson"))
+            continue
+        geom_problem = _check_geometry(feat.get("geometry"))
+        if geom_problem:
+            problems.append(Problem(file=file, feature=label, field="geometry", message=geom_problem))
+            continue
+        out.append(Feature(props=fp, geometry=feat["geometry"], file=file))
+    return out
+
+
+def _evidence_items(fp: FeatureProps) -> Iterable[tuple[str, ExcerptRef | SourceNote]]:
+    for i, e in enumerate(fp.evidence):
+        yield f"evidence.{i}", e
+    for j, ev in enumerate(fp.events):
+        for i, e in enumerate(ev.evidence):
+            yield f"events.{j}.evidence.{i}", e
+
+
+def load_dataset(data_dir: Path | None = None) -> Dataset:
+    """Read every file under ``data_dir``; return what is valid and every problem found."""
+    root = Path(data_dir) if data_dir is not None else data_dir_from_env()
+    ds = Dataset()
+    problems = ds.problems
+
+    for src in load_sources(root / "sources.json", root, problems):
+        if src.id in ds.sources:
+            problems.append(Problem(file="data/sources.json", feature=src.id, field="id",
+                                    message="duplicate source id"))
+            continue
+        ds.sources[src.id] = src
+        for ex in src.excerpts:
+            if ex.id in ds.excerpts:
+                problems.append(Problem(file="data/sources.json", feature=src.id,
+                                        field=f"excerpts.{ex.id}",
+                                        message=f"excerpt id {ex.id!r} is also used by source "
+                                                f"{ds.excerpts[ex.id][0].id!r}"))
+                continue
+            ds.excerpts[ex.id] = (src, ex)
+
+    seen_ids: dict[str, str] = {}
+    for layer in LAYER_FILES:
+        for feat in load_layer(root / "features" / f"{layer}.geojson", layer, root, problems):
+            if feat.id in seen_ids:
+                problems.append(Problem(file=feat.file, feature=feat.id, field="id",
+                                        message=f"duplicate feature id (also in {seen_ids[feat.id]})"))
+                continue
+            bad = []
+            for where, item in _evidence_items(feat.props):
+                if isinstance(item, ExcerptRef) and item.excerpt not in ds.excerpts:
+                    bad.append(Problem(file=feat.file, feature=feat.id, field=f"{where}.excerpt",
+                                       message=f"unknown excerpt {item.excerpt!r}"))
+                elif isinstance(item, SourceNote) and item.source not in ds.sources:
+                    bad.append(Problem(file=feat.file, feature=feat.id, field=f"{where}.source",
+                                       message=f"unknown source {item.source!r}"))
+            if bad:
+                problems.extend(bad)
+                continue
+            seen_ids[feat.id] = feat.file
+            ds.features.append(feat)
+
+    cited = {e.excerpt_id for f in ds.features for e in ds.evidence(f) if e.excerpt_id}
+    for ex_id, (src, _) in ds.excerpts.items():
+        if ex_id not in cited:
+            problems.append(Problem(file="data/sources.json", feature=src.id, field=f"excerpts.{ex_id}",
+                                    message="excerpt is not linked to any feature", severity="warning"))
+    return ds
+
+
+# --- checking excerpts against a full text -------------------------------------------------
+
+MAX_EXCERPT_SHARE = 0.60
+
+
+def check_source_text(ds: Dataset, source_id: str, text: str) -> list[Problem]:
+    """Every excerpt of ``source_id`` must occur verbatim (with prefix/suffix) in ``text``,
+    in document order, and all of them together must stay under 60% of the text."""
+    file = "data/sources.json"
+    src = ds.sources.get(source_id)
+    if src is None:
+        return [Problem(file=file, feature=source_id, message="no such source")]
+    problems = []
+    last = -1
+    total = 0
+    for ex in src.excerpts:
+        total += len(ex.text)
+        field = f"excerpts.{ex.id}"
+        whole = ex.prefix + ex.text + ex.suffix
+        pos = text.find(whole)
+        if pos < 0:
+            if ex.text not in text:
+                problems.append(Problem(file=file, feature=source_id, field=field + ".text",
+                                        message=f"not found verbatim in the source text: {_clip(ex.text)!r}"))
+            else:
+                problems.append(Problem(file=file, feature=source_id, field=field + ".prefix",
+                                        message="text found, but not with its prefix/suffix"))
+            continue
+        start = pos + len(ex.prefix)
+        if start < last:
+            problems.append(Problem(file=file, feature=source_id, field=field,
+                                    message="excerpts are not in document order"))
+        last = start
+    if text and total / len(text) >= MAX_EXCERPT_SHARE:
+        problems.append(Problem(file=file, feature=source_id, field="excerpts",
+                                message=f"excerpts total {total} characters = {total / len(text):.0%} "
+                                        f"of the text; the limit is {MAX_EXCERPT_SHARE:.0%}"))
+    return problems
+
+
+def excerpt_share(ds: Dataset, source_id: str, text: str) -> float:
+    src = ds.sources[source_id]
+    return sum(len(e.text) for e in src.excerpts) / max(len(text), 1)
+
+
+def _clip(s: str, n: int = 60) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"

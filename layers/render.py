@@ -1,0 +1,154 @@
+"""Rendering to folium: normalised data in, Leaflet layers out (no Streamlit here).
+
+The base map (:func:`base_map`) is built identically on every rerun, so streamlit-folium never
+remounts it and the reader keeps their pan and zoom.  Everything that changes — basemap choice,
+visible layers, filters, the selection — goes into feature groups (:func:`dynamic_groups`) that
+``st_folium(feature_group_to_add=...)`` swaps in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import folium
+from shapely.geometry import shape
+
+from .load import Dataset
+from .model import Feature
+from .panel import popup_html, tooltip_html
+from .registry import BY_ID, LAYERS
+
+DEFAULT_CENTER = (10.9, 103.4)  # lat, lon: the Cambodian coast between Koh Kong and Kep
+DEFAULT_ZOOM = 7
+SELECT_COLOR = "#ffd400"
+
+
+def feature_class(feature_id: str) -> str:
+    """CSS class on a feature's SVG path (lets tests and people find it in the page)."""
+    return f"gw-f-{feature_id}"
+
+
+def base_map(center: Sequence[float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM) -> folium.Map:
+    """The map frame only: no data, so its JavaScript is the same on every rerun."""
+    from .basemap import add_basemap_panes
+
+    m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True,
+                   min_zoom=4, max_zoom=18, world_copy_jump=False)
+    add_basemap_panes(m)
+    return m
+
+
+def _feature_collection(ds: Dataset, features: Iterable[Feature], popup_full: bool) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": f.id, "geometry": f.geometry,
+             # only the id and pre-escaped HTML leave Python: folium inserts these with innerHTML
+             "properties": {"id": f.id, "layer": f.props.layer, "_tip": tooltip_html(f),
+                            "_popup": popup_html(ds, f, full=popup_full)}}
+            for f in features
+        ],
+    }
+
+
+def layer_group(ds: Dataset, layer_id: str, features: Sequence[Feature], contested: set[str],
+                popup_full: bool = False) -> folium.FeatureGroup:
+    """One map layer: a single GeoJson (one JS object, cheap) plus uncertainty rings for points."""
+    spec = BY_ID[layer_id]
+    fg = folium.FeatureGroup(name=spec.title, show=True)
+    if spec.draw_order:
+        features = sorted(features, key=lambda f: spec.draw_order(f.props))
+    props_by_id = {f.id: f.props for f in features}
+
+    for f in features:
+        if f.geometry["type"] == "Point" and f.props.precision_m >= 100:
+            lon, lat = f.geometry["coordinates"][:2]
+            folium.Circle(location=[lat, lon], radius=f.props.precision_m, color=spec.feature_color(f.props),
+                          weight=1, dash_array="3 4", fill=False, interactive=False,
+                          class_name="gw-uncertainty").add_to(fg)
+
+    def style(feat: dict) -> dict:
+        fid = feat["properties"]["id"]
+        s = spec.style(props_by_id[fid], fid in contested)
+        s["className"] = feature_class(fid)
+        return s
+
+    if features:
+        folium.GeoJson(
+            _feature_collection(ds, features, popup_full),
+            name=spec.title,
+            style_function=style,
+            highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.45},
+            marker=folium.CircleMarker(radius=8, fill=True),
+            tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True),
+            popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=360),
+            zoom_on_click=False,
+        ).add_to(fg)
+    return fg
+
+
+def selection_group(feature: Feature | None) -> folium.FeatureGroup:
+    """A bright, non-interactive outline around the selected feature."""
+    fg = folium.FeatureGroup(name="Selection", control=False)
+    if feature is None:
+        return fg
+    geom = feature.geometry
+    if geom["type"] == "Point":
+        lon, lat = geom["coordinates"][:2]
+        folium.CircleMarker([lat, lon], radius=14, color=SELECT_COLOR, weight=4, fill=False,
+                            interactive=False, class_name="gw-selected").add_to(fg)
+    else:
+        folium.GeoJson({"type": "Feature", "geometry": geom, "properties": {}},
+                       style_function=lambda _f: {"color": SELECT_COLOR, "weight": 5, "fill": False,
+                                                  "className": "gw-selected", "interactive": False},
+                       interactive=False, control=False).add_to(fg)
+    return fg
+
+
+def dynamic_groups(ds: Dataset, features: Sequence[Feature], visible_layers: Iterable[str],
+                   basemap_choice: str, contested: set[str], selected: Feature | None,
+                   data_dir: Path, popup_full: bool = False,
+                   extra: Sequence[folium.FeatureGroup] = ()) -> list[folium.FeatureGroup]:
+    """Basemap, then each visible layer bottom-up, then user layers, then the selection."""
+    from .basemap import basemap_group
+
+    visible = set(visible_layers)
+    # a data folder without its own basemap/ (tests, a fork's data) uses the repo's
+    groups = [basemap_group(basemap_choice, data_dir if (Path(data_dir) / "basemap").is_dir() else None)]
+    for spec in LAYERS:
+        if spec.id in visible:
+            groups.append(layer_group(ds, spec.id, [f for f in features if f.props.layer == spec.id],
+                                      contested, popup_full))
+    groups.extend(extra)
+    groups.append(selection_group(selected))
+    return groups
+
+
+def view_for(feature: Feature) -> tuple[tuple[float, float], int]:
+    """Centre (lat, lon) and a zoom that shows the feature with some context."""
+    g = shape(feature.geometry)
+    minx, miny, maxx, maxy = g.bounds
+    span = max(maxx - minx, maxy - miny, feature.props.precision_m / 111_000 * 2)
+    zoom = 13
+    for z, limit in ((12, 0.03), (11, 0.08), (10, 0.16), (9, 0.35), (8, 0.7), (7, 1.5), (6, 3.0), (5, 99)):
+        if span > limit:
+            zoom = z
+    pt = g.centroid if g.geom_type != "Point" else g
+    return (round(pt.y, 5), round(pt.x, 5)), zoom
+
+
+def full_map(ds: Dataset, features: Sequence[Feature], visible_layers: Iterable[str], basemap_choice: str,
+             contested: set[str], data_dir: Path, selected: Feature | None = None,
+             center: Sequence[float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM) -> folium.Map:
+    """A self-contained map (for the downloadable HTML): every group added to the map itself."""
+    m = base_map(center, zoom)
+    for fg in dynamic_groups(ds, features, visible_layers, basemap_choice, contested, selected,
+                             data_dir, popup_full=True):
+        fg.add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+__all__ = ["base_map", "dynamic_groups", "layer_group", "selection_group", "view_for", "full_map",
+           "feature_class"]
