@@ -29,7 +29,7 @@ def group_by_side(evidence: Iterable[ResolvedEvidence]) -> list[tuple[Side, list
     out = []
     for side in SIDE_ORDER:
         group = [e for e in items if e.side is side]
-        group.sort(key=lambda e: (STANCE_ORDER.index(e.stance), e.source.date.first_day))
+        group.sort(key=lambda e: (STANCE_ORDER.index(e.stance), e.source.sort_date))
         if group:
             out.append((side, group))
     return out

@@ -197,13 +197,29 @@ class Source(BaseModel):
     id: Slug
     title: NonEmpty
     publisher: NonEmpty
-    date: PartialDate
+    date: PartialDate | None  # publication date; null for reference pages with none recorded
+    accessed: PartialDate | None = None  # when it was consulted (for undated pages)
     url: NonEmpty
     kind: SourceKind
     note: str = ""
     excerpts: tuple[Excerpt, ...] = ()
 
-    _coerce_date = field_validator("date", mode="before")(lambda cls, v: _coerce_partial_date(v))
+    _coerce_date = field_validator("date", "accessed", mode="before")(
+        lambda cls, v: _coerce_partial_date(v))
+
+    def date_label(self) -> str:
+        if self.date is not None:
+            return self.date.label()
+        return f"undated (consulted {self.accessed.label()})" if self.accessed else "undated"
+
+    @property
+    def sort_date(self) -> dt.date:
+        """Publication date for sorting; undated sources sort last."""
+        return self.date.first_day if self.date is not None else dt.date.max
+
+    @property
+    def date_precision(self) -> str:
+        return self.date.precision.value if self.date is not None else "undated"
 
     @field_validator("url")
     @classmethod

@@ -57,7 +57,7 @@ def evidence_item_html(e: ResolvedEvidence, highlight: bool = False) -> str:
             else f'<span class="gw-note">{esc(e.note)}</span>')
     extra = f'<div class="gw-comment">{esc(e.note)}</div>' if e.quote is not None and e.note else ""
     cite = (f'<div class="gw-cite">— <b>{esc(e.speaker)}</b> · <i>{e.stance.value}</i> · '
-            f'{link(src.url, src.title)}, {esc(src.publisher)}, {esc(src.date.label())}</div>')
+            f'{link(src.url, src.title)}, {esc(src.publisher)}, {esc(src.date_label())}</div>')
     cls = "gw-ev gw-hl" if highlight else "gw-ev"
     kind = "quote" if e.quote is not None else "note"
     return f'<li class="{cls}" data-stance="{e.stance.value}" data-kind="{kind}">{body}{extra}{cite}</li>'

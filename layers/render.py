@@ -130,8 +130,8 @@ def view_for(feature: Feature) -> tuple[tuple[float, float], int]:
     g = shape(feature.geometry)
     minx, miny, maxx, maxy = g.bounds
     span = max(maxx - minx, maxy - miny, feature.props.precision_m / 111_000 * 2)
-    zoom = 13
-    for z, limit in ((12, 0.03), (11, 0.08), (10, 0.16), (9, 0.35), (8, 0.7), (7, 1.5), (6, 3.0), (5, 99)):
+    zoom = 12  # even a pier is shown with its surroundings
+    for z, limit in ((11, 0.05), (10, 0.12), (9, 0.3), (8, 0.6), (7, 1.3), (6, 2.8), (5, 99)):
         if span > limit:
             zoom = z
     pt = g.centroid if g.geom_type != "Point" else g

@@ -23,7 +23,8 @@ BASEMAPS: dict[str, str] = {  # URL slug → display name (layers.basemap.TILE_B
     "esri": "Esri World Imagery",
 }
 DEFAULT_BASEMAP = "natural-earth"  # no request leaves the machine until the reader picks tiles
-TIMELINE_START = dt.date(2019, 1, 1)
+TIMELINE_START = dt.date(2019, 1, 1)  # the default window starts here …
+EARLIEST = dt.date(2000, 1, 1)  # … and can be widened back to this
 ALL_SIDES: tuple[str, ...] = tuple(s.value for s in Side)
 MAX_PARAM_LEN = 2000
 
@@ -111,7 +112,7 @@ def parse_query(params: Mapping[str, object], feature_ids: Iterable[str],
         else:
             notices.append(f"Unknown basemap {_short(raw)!r}; using {BASEMAPS[DEFAULT_BASEMAP]}.")
 
-    lo, hi = TIMELINE_START, now
+    lo, hi = EARLIEST, now
     d_from = _parse_date(r, "start", notices) if (r := _one(items, "from")) is not None else None
     d_to = _parse_date(r, "end", notices) if (r := _one(items, "to")) is not None else None
     if d_from is not None:
@@ -119,8 +120,8 @@ def parse_query(params: Mapping[str, object], feature_ids: Iterable[str],
     if d_to is not None:
         st = replace(st, date_to=min(max(d_to, lo), hi))
     if st.date_from > st.date_to:
-        notices.append("The link's date window ends before it starts; showing all dates.")
-        st = replace(st, date_from=lo, date_to=hi)
+        notices.append("The link's date window ends before it starts; showing the default window.")
+        st = replace(st, date_from=TIMELINE_START, date_to=hi)
 
     raw = _one(items, "sides")
     if raw is not None:

@@ -76,7 +76,8 @@ def init_state(ds: Dataset) -> ViewState:
     for layer in DISPLAY_ORDER:
         ss[f"lay_{layer}"] = layer in view.layers
     ss["basemap"] = view.basemap
-    ss["window"] = (view.date_from, view.date_to)
+    lo = timeline_min(ds)
+    ss["window"] = (max(view.date_from, lo), max(view.date_to, lo))
     ss["sides"] = list(view.sides)
     ss["sel"] = view.feature
     ss["map_center"], ss["map_zoom"] = None, None
@@ -85,6 +86,14 @@ def init_state(ds: Dataset) -> ViewState:
     elif view.feature:
         _pan_to(ds.feature(view.feature))
     return current_view(ds)
+
+
+def timeline_min(ds: Dataset) -> dt.date:
+    """The slider reaches back to the earliest dated feature (the default window starts in 2019)."""
+    starts = [f.props.start.first_day for f in ds.features if f.props.start]
+    starts += [ev.date.first_day for f in ds.features for ev in f.props.events]
+    earliest = min(starts, default=TIMELINE_START)
+    return min(dt.date(earliest.year, 1, 1), TIMELINE_START)
 
 
 def current_view(ds: Dataset) -> ViewState:
@@ -170,12 +179,16 @@ def _legend_html(layer_id: str) -> str:
 
 
 def sidebar_controls(ds: Dataset) -> None:
+    st.session_state["_names"] = {f.id: f.props.name for f in ds.features}
+    _search_box(ds)
     st.header("Layers")
     counts = {layer: sum(f.props.layer == layer for f in ds.features) for layer in DISPLAY_ORDER}
     for layer in DISPLAY_ORDER:
         spec = BY_ID[layer]
         st.checkbox(md_escape(f"{spec.title} ({counts[layer]})"), key=f"lay_{layer}", help=spec.description)
         st.html(_legend_html(layer))
+    if st.session_state.get("user_layer") is not None:
+        st.checkbox(md_escape(st.session_state["user_layer"]["name"]), key="lay_user", value=True)
     st.html('<div style="font-size:.8rem;color:#444">Outline: solid = published coordinate, '
             'dashed = derived / estimated / schematic. '
             '<span style="color:#d62728">Red outline</span> = contested (claims and denials). '
@@ -183,7 +196,7 @@ def sidebar_controls(ds: Dataset) -> None:
     st.radio("Basemap", list(BASEMAPS), key="basemap", format_func=lambda s: BASEMAPS[s],
              help="Natural Earth works with no internet and is always drawn underneath; the "
                   "online tile maps load from their providers only when you pick them.")
-    st.slider("Date window", min_value=TIMELINE_START, max_value=dt.date.today(), key="window",
+    st.slider("Date window", min_value=timeline_min(ds), max_value=dt.date.today(), key="window",
               format="YYYY-MM-DD",
               help="Shows features whose dates overlap the window; a feature that is still the case "
                    "stays visible after its start; undated places are always shown.")
@@ -215,24 +228,41 @@ def map_groups(ds: Dataset, features: list[Feature], view: ViewState, selected: 
                data_dir: Path) -> list[folium.FeatureGroup]:
     from .basemap import TILE_BASEMAPS  # noqa: F401  (import check: the names in state.BASEMAPS)
 
-    extra = st.session_state.get("_extra_groups", [])
     return render.dynamic_groups(ds, features, view.layers, BASEMAPS[view.basemap], contested(ds),
                                  selected if selected in features else None, data_dir,
-                                 extra=extra)
+                                 extra=extra_groups(ds, view))
 
 
 def returned_objects() -> list[str]:
-    return ["last_active_drawing", "last_object_clicked"]
+    """Clicks select; centre and zoom come back too (for "link to this exact view") — they
+    rerun the script but never rebuild the map, since its JavaScript stays the same."""
+    objs = ["last_active_drawing", "last_object_clicked", "center", "zoom"]
+    if st.session_state.get("measure"):
+        objs.append("last_clicked")
+    return objs
 
 
 def on_map_change() -> None:
-    """st_folium callback: runs before the rerun, so the whole page sees the new selection."""
-    value = st.session_state.get(MAP_KEY) or {}
+    """st_folium callback: runs before the rerun, so the whole page sees the new selection.
+    Only a *new* click selects: pans and zooms also call back, with the old click still in it."""
+    ss = st.session_state
+    value = ss.get(MAP_KEY) or {}
     drawing = value.get("last_active_drawing") or {}
-    props = drawing.get("properties") or {}
-    fid = props.get("id")
-    if isinstance(fid, str) and fid:
-        st.session_state["sel"] = fid
+    fid = (drawing.get("properties") or {}).get("id")
+    click = value.get("last_object_clicked")
+    sig = repr((fid, click))
+    if sig != ss.get("_click_sig"):
+        ss["_click_sig"] = sig
+        if isinstance(fid, str) and fid and click:
+            ss["sel"] = fid
+    if ss.get("measure"):
+        pt = value.get("last_clicked")
+        if pt and repr(pt) != ss.get("_measure_sig"):
+            ss["_measure_sig"] = repr(pt)
+            p = {"lat": float(pt["lat"]), "lng": float(pt["lng"])}
+            if isinstance(fid, str) and click and abs(click.get("lat", 0) - p["lat"]) < 1e-9:
+                p["name"] = ss.get("_names", {}).get(fid, fid)
+            ss["measure_pts"] = (ss.get("measure_pts", []) + [p])[-2:]
 
 
 def map_footer(ds: Dataset, features: list[Feature], view: ViewState) -> None:
@@ -269,14 +299,20 @@ def share_link(view: ViewState, include_view: bool = False) -> str:
 
 
 def lower_tabs(ds: Dataset, features: list[Feature], view: ViewState, data_dir: Path) -> None:
-    tab_names = ["Table", "Chronology", "Sources"]
-    tabs = st.tabs(tab_names)
+    tabs = st.tabs(["Table", "Chronology", "Sources", "Distances & rings", "Export & share",
+                    "Your data"])
     with tabs[0]:
         _table_tab(ds, features, view)
     with tabs[1]:
         _chronology_tab(ds, features, view)
     with tabs[2]:
         _sources_tab(ds, view)
+    with tabs[3]:
+        _distances_tab(ds, features, view)
+    with tabs[4]:
+        _export_tab(ds, features, view, data_dir)
+    with tabs[5]:
+        _upload_tab()
 
 
 def _table_tab(ds: Dataset, features: list[Feature], view: ViewState) -> None:
@@ -317,14 +353,276 @@ def _chronology_tab(ds: Dataset, features: list[Feature], view: ViewState) -> No
             st.rerun()
 
 
-def _sources_tab(ds: Dataset, view: ViewState) -> None:
-    from .panel import link
-
-    for src in sorted(ds.sources.values(), key=lambda s: (s.date.first_day, s.title)):
-        st.html(f"<div><b>{link(src.url, src.title)}</b> — {esc(src.publisher)}, "
-                f"{esc(src.date.label())} <span style='color:#666'>({esc(src.kind.value)}; "
-                f"{len(src.excerpts)} excerpts)</span></div>")
-
-
 def env_flag(name: str) -> bool:
     return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
+# --- sources: the reader ---------------------------------------------------------------------
+
+def _sources_tab(ds: Dataset, view: ViewState) -> None:
+    import pandas as pd
+
+    from .panel import evidence_item_html  # noqa: F401  (same look as the panel)
+    from .reader import reading, sources_citing_feature
+
+    srcs = sorted(ds.sources.values(), key=lambda s: (s.sort_date, s.title))
+    cited_by_sel = sources_citing_feature(ds, view.feature) if view.feature else set()
+    df = pd.DataFrame([{"id": s.id, "date": s.date_label(), "title": s.title, "publisher": s.publisher,
+                        "kind": s.kind.value, "quotes": len(s.excerpts),
+                        "cited by selection": "✓" if s.id in cited_by_sel else "",
+                        "url": s.url} for s in srcs])
+    st.caption(f"{len(srcs)} sources. Quotes are stored only as short verbatim excerpts; other "
+               "sources are cited in our own words. Pick one to read its excerpts against the map.")
+    st.dataframe(df, hide_index=True, width="stretch", column_config={
+        "id": None, "url": st.column_config.LinkColumn("link", display_text="open")})
+    ids = [s.id for s in srcs]
+    if not ids:
+        return
+    if st.session_state.get("reader_source") not in ids:
+        # default: the founding article, or the first source quoting the selection
+        with_quotes = [s.id for s in srcs if s.excerpts]
+        st.session_state["reader_source"] = next(
+            (i for i in with_quotes if i in cited_by_sel), with_quotes[0] if with_quotes else ids[0])
+    st.selectbox("Read source", ids, key="reader_source",
+                 format_func=lambda i: md_escape(f"{ds.sources[i].date_label()} — {ds.sources[i].title} "
+                                                 f"({ds.sources[i].publisher})"))
+    r = reading(ds, st.session_state["reader_source"])
+    if r is None:
+        return
+    from .panel import link
+
+    st.html(PANEL_CSS + f'<div class="gw-panel gw-reader" data-source="{esc(r.source.id)}">'
+            f"<h4>{link(r.source.url, r.source.title)}</h4>"
+            f"<div class='gw-muted'>{esc(r.source.publisher)} · {esc(r.source.date_label())} "
+            f"({r.source.date_precision}) · {esc(r.source.kind.value)}</div>"
+            f"<p class='gw-coverage'><b>Coverage:</b> {esc(r.coverage)}</p></div>")
+    for i, item in enumerate(r.items):
+        ex = item.excerpt
+        hl = bool(view.feature) and any(fid == view.feature for fid, _ in item.features)
+        cls = "gw-ev gw-hl" if hl else "gw-ev"
+        st.html(PANEL_CSS + (f'<div class="gw-ellipsis gw-muted">[…]</div>' if item.omitted_before else "")
+                + f'<div class="{cls}" data-excerpt="{esc(ex.id)}" data-highlight="{str(hl).lower()}">'
+                f'<q class="gw-quote">{esc(ex.text)}</q><div class="gw-cite">— <b>{esc(ex.speaker)}</b> · '
+                f"<i>{ex.stance.value}</i> · {esc(SIDE_LABELS[ex.side])}</div></div>")
+        if item.features:
+            cols = st.columns(min(len(item.features), 4))
+            for j, (fid, name) in enumerate(item.features):
+                if cols[j % len(cols)].button(md_escape(f"Show on map: {name}"), key=f"rd-{ex.id}-{fid}"):
+                    select(fid, ds=ds)
+                    st.rerun()
+        else:
+            st.caption("Not linked to a feature.")
+    if r.items:
+        st.html('<div class="gw-muted">[…]</div>')
+
+
+# --- distances, range rings, measuring ------------------------------------------------------
+
+def _distances_tab(ds: Dataset, features: list[Feature], view: ViewState) -> None:
+    from .geodesy import distance_table, parse_radii
+
+    sel = ds.feature(view.feature) if view.feature else None
+    st.checkbox("Measure on the map: click two points (or two features)", key="measure",
+                help="While this is on, each click on the map is a measuring point.")
+    pts = st.session_state.get("measure_pts", [])
+    if st.session_state.get("measure"):
+        if len(pts) == 2:
+            st.success(_measure_text(pts))
+        else:
+            st.info(f"Click {'two points' if not pts else 'a second point'} on the map.")
+        if pts and st.button("Clear measurement", key="measure-clear"):
+            st.session_state["measure_pts"] = []
+            st.rerun()
+    if sel is None:
+        st.caption("Select a feature to see geodesic distances from it and draw range rings.")
+        return
+    st.markdown(f"**From {md_escape(sel.props.name)}** — geodesic distances on the WGS84 ellipsoid "
+                "(pyproj), nearest first. Distances are between representative points and are only "
+                "as good as both locations (see ± column).")
+    df = distance_table(ds.features, sel.id)
+    st.dataframe(df.drop(columns=["id"]), hide_index=True, width="stretch",
+                 column_config={"km": st.column_config.NumberColumn(format="%.1f"),
+                                "nmi": st.column_config.NumberColumn(format="%.1f"),
+                                "azimuth_deg": st.column_config.NumberColumn("bearing °", format="%.0f")})
+    c1, c2 = st.columns([3, 1])
+    c1.text_input("Range rings (radii, comma-separated)", key="ring_text", placeholder="e.g. 50, 100, 500")
+    c2.radio("Unit", ["km", "nmi"], key="ring_unit", horizontal=True)
+    raw = st.session_state.get("ring_text", "")
+    if raw.strip():
+        try:
+            radii = parse_radii(raw, st.session_state.get("ring_unit", "km"))
+            st.caption(f"{len(radii)} ring(s) drawn around {sel.props.name} as true geodesic circles.")
+        except ValueError as e:
+            st.error(str(e))
+
+
+def _measure_text(pts: list[dict]) -> str:
+    from .geodesy import distance_km, km_to_nmi
+
+    a, b = pts[0], pts[1]
+    km = distance_km((a["lng"], a["lat"]), (b["lng"], b["lat"]))
+    name = lambda p: p.get("name") or f"{p['lat']:.4f}, {p['lng']:.4f}"  # noqa: E731
+    return f"{name(a)} → {name(b)}: {km:,.1f} km ({km_to_nmi(km):,.1f} nmi), geodesic (WGS84)"
+
+
+def extra_groups(ds: Dataset, view: ViewState) -> list[folium.FeatureGroup]:
+    """Range rings, the measuring line and the reader's own layer, as map groups."""
+    from .geodesy import parse_radii, range_ring, representative_point
+
+    groups = []
+    sel = ds.feature(view.feature) if view.feature else None
+    raw = st.session_state.get("ring_text", "")
+    if sel is not None and raw.strip():
+        try:
+            radii = parse_radii(raw, st.session_state.get("ring_unit", "km"))
+        except ValueError:
+            radii = []
+        center = representative_point(sel.geometry)
+        fg = folium.FeatureGroup(name="Range rings", control=False)
+        unit = st.session_state.get("ring_unit", "km")
+        for km in radii:
+            ring = range_ring(center, km)
+            label = f"{km:,.0f} km" if unit == "km" else f"{km / 1.852:,.0f} nmi"
+            folium.GeoJson({"type": "Feature", "geometry": ring.__geo_interface__, "properties": {}},
+                           style_function=lambda _f: {"color": "#111", "weight": 1.5, "dashArray": "5 5",
+                                                      "fill": False, "className": "gw-ring",
+                                                      "interactive": False},
+                           interactive=False).add_to(fg)
+            lon, lat = ring.exterior.coords[0]  # due north of the centre
+            folium.Marker([lat, lon], icon=folium.DivIcon(
+                html=f'<div class="gw-ring-label" style="font:11px sans-serif;background:#fffc;'
+                     f'padding:0 2px;white-space:nowrap">{esc(label)}</div>',
+                icon_size=(70, 14), icon_anchor=(35, 7)), interactive=False).add_to(fg)
+        groups.append(fg)
+    pts = st.session_state.get("measure_pts", []) if st.session_state.get("measure") else []
+    if pts:
+        fg = folium.FeatureGroup(name="Measure", control=False)
+        for p in pts:
+            folium.CircleMarker([p["lat"], p["lng"]], radius=5, color="#000", fill=True,
+                                interactive=False, class_name="gw-measure-pt").add_to(fg)
+        if len(pts) == 2:
+            from pyproj import Geod
+
+            a, b = pts
+            line = Geod(ellps="WGS84").npts(a["lng"], a["lat"], b["lng"], b["lat"], 30)
+            coords = [[a["lat"], a["lng"]]] + [[la, lo] for lo, la in line] + [[b["lat"], b["lng"]]]
+            folium.PolyLine(coords, color="#000", weight=2, dash_array="4 4", interactive=False,
+                            tooltip=None, class_name="gw-measure-line").add_to(fg)
+        groups.append(fg)
+    user = st.session_state.get("user_layer")
+    if user is not None and st.session_state.get("lay_user", True):
+        from .userlayer import user_layer_group
+
+        groups.append(user_layer_group(user["gdf"], name=user["name"]))
+    return groups
+
+
+# --- export & share -------------------------------------------------------------------------
+
+def _export_tab(ds: Dataset, features: list[Feature], view: ViewState, data_dir: Path) -> None:
+    from . import export
+
+    st.markdown("**Share this view** — the link restores the selected feature, layers, basemap, "
+                "date window and evidence filter.")
+    st.code(share_link(view), language=None)
+    value = st.session_state.get(MAP_KEY) or {}
+    center, zoom = value.get("center"), value.get("zoom")
+    if center and zoom:
+        vv = ViewState(**{**view.__dict__, "view": (round(center["lat"], 5), round(center["lng"], 5),
+                                                    int(zoom))})
+        st.markdown("**Link to this exact map view** (adds the current centre and zoom):")
+        st.code(share_link(vv, include_view=True), language=None)
+    st.markdown(f"**Download** — {len(features)} features as currently filtered "
+                "(layers, date window, evidence from), each with its evidence.")
+    stamp = dt.date.today().isoformat()
+    c = st.columns(3)
+    c[0].download_button("GeoJSON", data=lambda: export.to_geojson(ds, features),
+                         file_name=f"gulf-watch-{stamp}.geojson", mime="application/geo+json",
+                         key="dl-geojson", on_click="ignore")
+    c[1].download_button("KML (Google Earth)", data=lambda: export.to_kml(ds, features),
+                         file_name=f"gulf-watch-{stamp}.kml",
+                         mime="application/vnd.google-earth.kml+xml", key="dl-kml", on_click="ignore")
+    c[2].download_button("CSV (feature × evidence)", data=lambda: export.to_csv(ds, features),
+                         file_name=f"gulf-watch-{stamp}.csv", mime="text/csv", key="dl-csv",
+                         on_click="ignore")
+    c = st.columns(3)
+    c[0].download_button("Citations (CSV)", data=lambda: export.citations_csv(ds, features),
+                         file_name=f"gulf-watch-sources-{stamp}.csv", mime="text/csv",
+                         key="dl-cite-csv", on_click="ignore")
+    c[1].download_button("Citations (BibTeX)", data=lambda: export.citations_bibtex(ds, features),
+                         file_name=f"gulf-watch-sources-{stamp}.bib", mime="application/x-bibtex",
+                         key="dl-bib", on_click="ignore")
+    c[2].download_button("Download this map (HTML)", data=lambda: standalone_map_html(ds, features, view,
+                                                                                      data_dir),
+                         file_name=f"gulf-watch-map-{stamp}.html", mime="text/html", key="dl-html",
+                         on_click="ignore",
+                         help="A self-contained page of the current view that opens offline, with "
+                              "every quote and source link in the popups — for briefings and articles.")
+    user = st.session_state.get("user_layer")
+    if user is not None:
+        st.download_button("Your layer (GeoJSON)", data=lambda: user["gdf"].to_json(),
+                           file_name="your-layer.geojson", mime="application/geo+json",
+                           key="dl-user", on_click="ignore")
+
+
+def standalone_map_html(ds: Dataset, features: list[Feature], view: ViewState, data_dir: Path) -> str:
+    from .assets import standalone_html
+
+    sel = ds.feature(view.feature) if view.feature else None
+    value = st.session_state.get(MAP_KEY) or {}
+    center = value.get("center")
+    c = (center["lat"], center["lng"]) if center else render.DEFAULT_CENTER
+    m = render.full_map(ds, features, view.layers, BASEMAPS[view.basemap], contested(ds), data_dir,
+                        selected=sel, center=c, zoom=int(value.get("zoom") or render.DEFAULT_ZOOM))
+    return standalone_html(m)
+
+
+# --- the reader's own layer -------------------------------------------------------------------
+
+def _upload_tab() -> None:
+    from .userlayer import MAX_UPLOAD_BYTES, parse_upload
+
+    st.markdown("**Add your own layer** — GeoJSON, KML, or CSV with latitude/longitude columns "
+                "(AIS positions, ACLED events, your notes). It stays in your browser session only; "
+                "nothing is stored or sent anywhere.")
+    up = st.file_uploader("Upload a file", type=["geojson", "json", "kml", "csv"], key="upload",
+                          help=f"Up to {MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB.")
+    if up is not None and st.session_state.get("_upload_id") != up.file_id:
+        st.session_state["_upload_id"] = up.file_id
+        res = parse_upload(up.name, up.getvalue())
+        st.session_state["upload_messages"] = res.messages
+        if res.gdf is not None and len(res.gdf):
+            st.session_state["user_layer"] = {"name": f"Your layer: {up.name}", "gdf": res.gdf}
+            st.session_state["lay_user"] = True
+        st.rerun()
+    for msg in st.session_state.get("upload_messages", []):
+        st.warning(msg)
+    user = st.session_state.get("user_layer")
+    if user is not None:
+        st.success(f"{len(user['gdf']):,} features from {user['name'].removeprefix('Your layer: ')} "
+                   "are on the map (toggle them under Layers).")
+        if st.button("Remove your layer", key="user-remove"):
+            for k in ("user_layer", "upload_messages", "_upload_id"):
+                st.session_state.pop(k, None)
+            st.rerun()
+
+
+def _search_box(ds: Dataset) -> None:
+    from .search import search
+
+    q = st.text_input("Search", key="q", placeholder="place, source or quote…",
+                      help="Searches feature names and aliases, source titles and quote text.")
+    if not q.strip():
+        return
+    hits = search(ds, q, limit=12)
+    if not hits:
+        st.caption("No match.")
+    for i, h in enumerate(hits):
+        label = {"feature": "📍", "source": "📰", "excerpt": "❝"}[h.kind] + " " + h.label
+        if st.button(md_escape(label), key=f"hit-{i}-{h.kind}-{h.id}", help=h.detail or None,
+                     width="stretch"):
+            if h.source_id:
+                st.session_state["reader_source"] = h.source_id
+            if h.feature_id:
+                select(h.feature_id, ds=ds)
+            st.rerun()

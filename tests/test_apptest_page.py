@@ -38,6 +38,10 @@ def html_text(at: AppTest) -> str:
     return "\n".join(h.proto.body for h in at.get("html"))
 
 
+def panel_text(at: AppTest) -> str:
+    return "\n".join(h.proto.body for h in at.get("html") if 'class="gw-panel" data-feature=' in h.proto.body)
+
+
 def map_args(at: AppTest) -> dict:
     (comp,) = at.get("component_instance")
     assert comp.proto.component_name == "streamlit_folium.st_folium"
@@ -77,7 +81,8 @@ def test_map_click_callback_selects_clicked_feature(data):
     at = run()
     # what st_folium stores under our key when a GeoJSON feature is clicked
     at.session_state[ui.MAP_KEY] = {"last_active_drawing": {"type": "Feature",
-                                                            "properties": {"id": "drill-area"}}}
+                                                            "properties": {"id": "drill-area"}},
+                                    "last_object_clicked": {"lat": 10.6, "lng": 103.45}}
     at.run()
     # the callback is what st_folium calls on change; call it the same way
     import streamlit as st  # noqa: F401
@@ -87,6 +92,10 @@ def test_map_click_callback_selects_clicked_feature(data):
         mp.setattr(ui.st, "session_state", fake)
         ui.on_map_change()
         assert fake["sel"] == "drill-area"
+        fake["sel"] = "capital"  # chosen elsewhere (table); a pan calls back with the old click
+        fake[ui.MAP_KEY] = {**fake[ui.MAP_KEY], "center": {"lat": 1, "lng": 2}, "zoom": 9}
+        ui.on_map_change()
+        assert fake["sel"] == "capital"
 
 
 def test_garbage_query_falls_back_with_notices(data):
@@ -133,7 +142,7 @@ def test_side_filter_narrows_features_and_evidence(data):
     at.multiselect(key="sides").set_value(["cambodia"]).run()
     fg = map_args(at)["feature_group"]
     assert "gw-f-test-harbour" in fg and "gw-f-capital" not in fg
-    text = html_text(at)
+    text = panel_text(at)
     assert "The ministry denied it" in text and "will become a base" not in text
 
 

@@ -7,7 +7,8 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from layers.state import ALL_SIDES, DEFAULT_BASEMAP, TIMELINE_START, ViewState, parse_query, to_query
+from layers.state import (ALL_SIDES, DEFAULT_BASEMAP, EARLIEST, TIMELINE_START, ViewState, parse_query,
+                          to_query)
 
 NOW = dt.date(2026, 11, 28)
 IDS = ["ream-naval-base", "phnom-penh"]
@@ -58,7 +59,9 @@ def test_reversed_window_resets():
 
 def test_dates_are_clamped_to_the_timeline():
     view, _ = parse_query({"from": "1900-01-01", "to": "2999-01-01"}, IDS, NOW)
-    assert (view.date_from, view.date_to) == (TIMELINE_START, NOW)
+    assert (view.date_from, view.date_to) == (EARLIEST, NOW)
+    view, _ = parse_query({"from": "2016-05-01"}, IDS, NOW)
+    assert view.date_from == dt.date(2016, 5, 1)
 
 
 def test_unknown_layer_and_basemap():
@@ -91,7 +94,7 @@ def test_garbage_never_raises_and_gives_a_valid_state(q):
     assert view.feature in (None, *IDS)
     assert set(view.layers) <= {"ream", "drills", "economic", "context"}
     assert set(view.sides) <= set(ALL_SIDES)
-    assert TIMELINE_START <= view.date_from <= view.date_to <= NOW
+    assert EARLIEST <= view.date_from <= view.date_to <= NOW
     assert all(isinstance(n, str) and len(n) < 400 for n in notices)
     # whatever we accepted survives a round trip unchanged
     again, _ = parse_query(to_query(view, NOW, include_view=True), IDS, NOW)

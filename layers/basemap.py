@@ -1,0 +1,417 @@
+"""The basemap: Natural Earth vectors that always work offline, plus optional online tiles.
+
+* :func:`build_extracts` turns the Natural Earth 1:10m extracts (public domain) into four small
+  GeoJSON files in ``data/basemap/`` (land, borders, places, sea names; about 160 KB together).
+* :func:`add_basemap_panes` (once, on the base map) creates two panes *below* Leaflet's tile pane
+  (z-index 200): ``gwNeBase`` (150) for land and borders, ``gwNeLabels`` (160) for names.  So
+  tiles, when they load, cover the Natural Earth layers, and when no tile server is reachable
+  the Natural Earth map stays visible.  It also paints the sea (the map background) and adds the
+  label styles and a zoom hook that hides minor names when zoomed out.
+* :func:`basemap_group` returns one ``FeatureGroup`` with the Natural Earth layers and the chosen
+  tile layer, for ``st_folium(feature_group_to_add=...)``: switching basemap swaps the group
+  without remounting the map.  It is rebuilt on every rerun, so the data is loaded and
+  serialised once (``lru_cache``) and building + rendering the group takes a few milliseconds.
+
+Everything in the basemap is non-interactive: clicks go through to the real features above it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import folium
+import folium.map
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "basemap"
+DEFAULT_SOURCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "naturalearth"
+
+FILES: dict[str, str] = {
+    "land": "ne_land.geojson",
+    "borders": "ne_borders.geojson",
+    "places": "ne_places.geojson",
+    "seas": "ne_seas.geojson",
+}
+SIZE_BUDGET = 250_000  # bytes, all basemap files together
+LAND_TOLERANCE = 0.004  # degrees (~440 m), Douglas-Peucker, topology preserved
+BORDER_TOLERANCE = 0.003
+DECIMALS = 4  # ~11 m; Natural Earth 1:10m is only good to a few hundred metres anyway
+PLACE_PROPS = ("NAME", "ADM0NAME", "SCALERANK", "POP_MAX", "ADM0CAP")
+FOCUS_COUNTRY = "Cambodia"  # all its populated places are kept
+MAX_PLACE_RANK = 7  # SCALERANK 0 (most important) … 10; other countries keep ranks <= this
+
+OFFLINE = "Natural Earth (offline)"
+DEFAULT_BASEMAP = OFFLINE
+NE_ATTRIBUTION = ('Made with <a href="https://www.naturalearthdata.com/" target="_blank" '
+                  'rel="noopener">Natural Earth</a>')
+_OSM = ('&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank" '
+        'rel="noopener">OpenStreetMap</a> contributors')
+
+# name -> tile source.  Strings as in the xyzservices package (CartoDB.Positron, Esri.WorldImagery,
+# OpenStreetMap.Mapnik), links opened in a new tab (the map lives in a sandboxed iframe).
+TILE_BASEMAPS: dict[str, dict[str, Any]] = {
+    OFFLINE: {"url": None, "attribution": NE_ATTRIBUTION, "max_zoom": 18},
+    "OpenStreetMap": {
+        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        "attribution": _OSM,
+        "max_zoom": 19,
+    },
+    "Carto Positron": {
+        # xyzservices >= 2026 notes that CARTO now wants an API key (?key=...); without one,
+        # tiles may be refused and the Natural Earth layers underneath stay visible.
+        "url": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png",
+        "attribution": _OSM + ' &copy; <a href="https://carto.com/attributions" target="_blank" '
+                              'rel="noopener">CARTO</a>',
+        "max_zoom": 20,
+        "subdomains": "abcd",
+    },
+    "Esri World Imagery": {
+        "url": "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
+        "attribution": "Tiles &copy; Esri &mdash; Source: Esri, i-cubed, USDA, USGS, AEX, GeoEye, "
+                       "Getmapping, Aerogrid, IGN, IGP, UPR-EGP, and the GIS User Community",
+        "max_zoom": 18,
+    },
+}
+
+PANE_BASE, Z_BASE = "gwNeBase", 150
+PANE_LABELS, Z_LABELS = "gwNeLabels", 160
+SEA_COLOR = "#aad3df"
+LAND_COLOR = "#f2efe9"
+BORDER_COLOR = "#8e7a99"
+ZOOM_STEPS = (5, 6, 7, 8)  # a label with class gw-mzK is hidden below zoom K
+
+
+# =========================================================================== building the files
+
+def _round(coords: Any, nd: int = DECIMALS) -> Any:
+    if isinstance(coords, (list, tuple)):
+        if coords and isinstance(coords[0], (int, float)):
+            return [round(float(c), nd) for c in coords]
+        return [_round(c, nd) for c in coords]
+    return coords
+
+
+def _feature(geom: Any, props: dict[str, Any] | None = None) -> dict[str, Any]:
+    from shapely.geometry import mapping
+
+    g = mapping(geom)
+    return {"type": "Feature", "properties": props or {},
+            "geometry": {"type": g["type"], "coordinates": _round(g["coordinates"])}}
+
+
+def _write(path: Path, features: list[dict[str, Any]]) -> int:
+    doc = {"type": "FeatureCollection",
+           "source": "Natural Earth 1:10m (public domain), simplified for Gulf Watch",
+           "features": features}
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode("utf-8"))
+
+
+def _place_min_zoom(p: dict[str, Any]) -> int:
+    """Zoom from which a place's name is shown (the zoom hook hides it below)."""
+    rank = int(p.get("SCALERANK") or 10)
+    if p.get("ADM0CAP") == 1:
+        return 0
+    if rank <= 4:
+        return 5
+    if rank <= 6:
+        return 6
+    if rank <= 7 and p.get("ADM0NAME") == FOCUS_COUNTRY:
+        return 7
+    return 8
+
+
+def _keep_place(p: dict[str, Any]) -> bool:
+    return (p.get("ADM0CAP") == 1 or p.get("ADM0NAME") == FOCUS_COUNTRY
+            or int(p.get("SCALERANK") or 10) <= MAX_PLACE_RANK)
+
+
+def build_extracts(src_dir: Path, out_dir: Path) -> dict[str, int]:
+    """Write the simplified basemap GeoJSON files; return ``{file name: bytes}``.
+
+    ``src_dir`` holds the ``ne_10m_*.geojson`` extracts (see its README).  Output is
+    deterministic: rebuilding from the same input gives the same bytes.
+    """
+    import geopandas as gpd
+    import shapely
+    from shapely.geometry import LineString, MultiLineString
+
+    src, out = Path(src_dir), Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def read(name: str) -> gpd.GeoDataFrame:
+        return gpd.read_file(src / f"{name}.geojson")
+
+    sizes: dict[str, int] = {}
+
+    # land + the small islands missing from it, one MultiPolygon
+    land = shapely.union_all([*read("ne_10m_land").geometry, *read("ne_10m_minor_islands").geometry])
+    land = shapely.simplify(land, LAND_TOLERANCE, preserve_topology=True)
+    land = shapely.make_valid(shapely.set_precision(land, 10 ** -DECIMALS))
+    polys = [g for g in shapely.get_parts(land) if g.geom_type == "Polygon" and not g.is_empty]
+    polys.sort(key=lambda g: (-g.area, g.bounds))
+    sizes[FILES["land"]] = _write(out / FILES["land"], [_feature(shapely.MultiPolygon(polys))])
+
+    # country borders on land, one MultiLineString
+    lines: list[LineString] = []
+    for g in read("ne_10m_admin_0_boundary_lines_land").geometry:
+        g = shapely.set_precision(shapely.simplify(g, BORDER_TOLERANCE, preserve_topology=True),
+                                  10 ** -DECIMALS)
+        lines += [p for p in shapely.get_parts(g) if p.geom_type == "LineString" and p.length > 0]
+    lines.sort(key=lambda g: g.bounds)
+    sizes[FILES["borders"]] = _write(out / FILES["borders"], [_feature(MultiLineString(lines))])
+
+    # populated places: capitals, the larger towns, every Cambodian one
+    places = read("ne_10m_populated_places")
+    feats = []
+    for row in places.itertuples(index=False):
+        p = {k: getattr(row, k) for k in PLACE_PROPS}
+        p = {k: (v.item() if hasattr(v, "item") else v) for k, v in p.items()}
+        p["ADM0CAP"] = int(p["ADM0CAP"] or 0)
+        if _keep_place(p):
+            feats.append(_feature(row.geometry, p))
+    feats.sort(key=lambda f: (f["properties"]["SCALERANK"], f["properties"]["NAME"]))
+    sizes[FILES["places"]] = _write(out / FILES["places"], feats)
+
+    # sea and gulf names, as label points inside their polygons
+    seas = read("ne_10m_geography_marine_polys")
+    feats = [_feature(row.geometry.representative_point(),
+                      {"NAME": row.name, "FEATURECLA": row.featurecla, "SCALERANK": int(row.scalerank)})
+             for row in seas.itertuples(index=False) if row.name]
+    feats.sort(key=lambda f: (f["properties"]["SCALERANK"], f["properties"]["NAME"]))
+    sizes[FILES["seas"]] = _write(out / FILES["seas"], feats)
+    return sizes
+
+
+def main_build(argv: list[str] | None = None) -> int:
+    """``python -m layers basemap --from DIR [--out DIR]``: rebuild ``data/basemap``."""
+    ap = argparse.ArgumentParser(prog="python -m layers basemap",
+                                 description="Rebuild the offline Natural Earth basemap files.")
+    ap.add_argument("--from", dest="src", type=Path, default=DEFAULT_SOURCE_DIR,
+                    help="folder with the ne_10m_*.geojson extracts (default: %(default)s)")
+    ap.add_argument("--out", type=Path, default=DATA_DIR, help="output folder (default: %(default)s)")
+    args = ap.parse_args(argv)
+    sizes = build_extracts(args.src, args.out)
+    for name, size in sizes.items():
+        print(f"{name}: {size:,} bytes")
+    total = sum(sizes.values())
+    print(f"total: {total:,} bytes (budget {SIZE_BUDGET:,})")
+    if total > SIZE_BUDGET:
+        print("error: basemap files exceed the size budget", file=sys.stderr)
+        return 1
+    return 0
+
+
+# =========================================================================== loading (cached)
+
+def basemap_dir(data_dir: Path | None = None) -> Path:
+    """``data_dir`` may be the ``data/`` folder or ``data/basemap`` itself."""
+    d = Path(data_dir) if data_dir is not None else DATA_DIR
+    if not (d / FILES["land"]).exists() and (d / "basemap" / FILES["land"]).exists():
+        d = d / "basemap"
+    return d
+
+
+@lru_cache(maxsize=32)
+def _load(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def load_geojson(path: Path) -> dict[str, Any]:
+    """Parsed GeoJSON, cached per path (and invalidated when the file changes)."""
+    st = Path(path).stat()
+    return _load(str(path), st.st_mtime_ns, st.st_size)
+
+
+def _js(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+def _place_label(p: dict[str, Any], lon: float, lat: float) -> list[Any]:
+    cls = "gw-ne-place" + (" gw-ne-cap" if p.get("ADM0CAP") == 1 else "")
+    mz = _place_min_zoom(p)
+    if mz:
+        cls += f" gw-mz{mz}"
+    return [lat, lon, html.escape(str(p["NAME"])), cls]
+
+
+def _sea_label(p: dict[str, Any], lon: float, lat: float) -> list[Any]:
+    kind = str(p.get("FEATURECLA") or "sea").lower()
+    cls = "gw-ne-sea gw-ne-k-" + ("strait" if kind == "strait" else "sea" if kind in ("sea", "ocean") else "gulf")
+    if int(p.get("SCALERANK") or 0) >= 4:
+        cls += " gw-mz6"
+    return [lat, lon, html.escape(str(p["NAME"])), cls]
+
+
+@lru_cache(maxsize=8)
+def _payload(directory: str, stamp: tuple[tuple[int, int], ...]) -> tuple[str, str, str]:
+    """(land JSON, borders JSON, labels JSON) ready to paste into JavaScript."""
+    d = Path(directory)
+    land = load_geojson(d / FILES["land"])
+    borders = load_geojson(d / FILES["borders"])
+    labels: list[list[Any]] = []
+    for key, make in (("seas", _sea_label), ("places", _place_label)):
+        for f in load_geojson(d / FILES[key])["features"]:
+            lon, lat = f["geometry"]["coordinates"][:2]
+            labels.append(make(f["properties"], lon, lat))
+    strip = lambda fc: {"type": "FeatureCollection", "features": fc["features"]}  # noqa: E731
+    return _js(strip(land)), _js(strip(borders)), _js(labels)
+
+
+def _ne_payload(data_dir: Path | None) -> tuple[str, str, str]:
+    d = basemap_dir(data_dir)
+    stamp = []
+    for name in FILES.values():
+        st = (d / name).stat()
+        stamp.append((st.st_mtime_ns, st.st_size))
+    return _payload(str(d), tuple(stamp))
+
+
+# =========================================================================== folium elements
+
+_BASEMAP_CSS = f"""<style>
+/* doubled class: wins over leaflet.css (#ddd) whichever of the two is loaded last */
+.leaflet-container.leaflet-container {{ background: {SEA_COLOR}; }}
+.gw-ne-place, .gw-ne-sea {{ pointer-events: none; }}
+.gw-ne-place span, .gw-ne-sea span {{ position: absolute; white-space: nowrap; }}
+.gw-ne-place::before {{ content: ""; position: absolute; left: -2.5px; top: -2.5px; width: 5px;
+  height: 5px; border-radius: 50%; background: #4a4a4a; box-shadow: 0 0 0 1px #fff; }}
+.gw-ne-place span {{ left: 5px; top: -9px; color: #333;
+  font: 11px/17px system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }}
+.gw-ne-cap::before {{ left: -3.5px; top: -3.5px; width: 7px; height: 7px; border-radius: 1px;
+  background: #1f1f1f; }}
+.gw-ne-cap span {{ left: 6px; top: -10px; font-size: 12.5px; line-height: 20px; font-weight: 600;
+  color: #1f1f1f; }}
+.gw-ne-sea span {{ transform: translate(-50%, -50%); color: #2b5f86; letter-spacing: .08em;
+  font: italic 13px/1.2 Georgia, "Times New Roman", serif;
+  text-shadow: 0 0 2px {SEA_COLOR}, 0 0 3px {SEA_COLOR}; }}
+.gw-ne-k-sea span {{ font-size: 14px; }}
+.gw-ne-k-strait span {{ font-size: 11px; letter-spacing: .04em; }}
+{chr(10).join(f".gw-zlt{k} .gw-mz{k} {{ display: none; }}" for k in ZOOM_STEPS)}
+</style>"""
+
+
+class _ZoomClasses(folium.MacroElement):
+    """Keeps ``gw-zltK`` classes on the map container for each K the zoom is below."""
+
+    _template = folium.template.Template(
+        "{% macro script(this, kwargs) %}"
+        "(function (map) {"
+        " function upd() { var z = map.getZoom(), c = map.getContainer();"
+        "  {{ this.steps|tojson }}.forEach(function (k) {"
+        "   L.DomUtil[z < k ? 'addClass' : 'removeClass'](c, 'gw-zlt' + k); }); }"
+        " map.on('zoomend', upd); upd();"
+        "})({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "GwZoomClasses"
+        self.steps = list(ZOOM_STEPS)
+
+
+def add_basemap_panes(m: folium.Map) -> folium.Map:
+    """Panes below the tile pane for the Natural Earth layers, sea colour, label CSS, zoom hook.
+
+    Also gives the map a ``maxZoom`` (18) unless it has one.  Call once on the base map (it is
+    part of the map's fixed JavaScript, so it never changes between reruns).  Idempotent.
+    """
+    # folium.Map(tiles=None, max_zoom=...) passes max_zoom only to its own tile layer, so a map
+    # without tiles has no zoom limit at all, and MarkerCluster then throws "Map has no maxZoom".
+    m.options.setdefault("max_zoom", TILE_BASEMAPS[OFFLINE]["max_zoom"])
+    m.add_child(folium.map.CustomPane(PANE_BASE, z_index=Z_BASE, pointer_events=False), name="gw_pane_base")
+    m.add_child(folium.map.CustomPane(PANE_LABELS, z_index=Z_LABELS, pointer_events=False),
+                name="gw_pane_labels")
+    m.add_child(_ZoomClasses(), name="gw_zoom_classes")
+    m.get_root().header.add_child(folium.Element(_BASEMAP_CSS), name="gw_basemap_css")
+    return m
+
+
+class NaturalEarthLayers(folium.MacroElement):
+    """Land, borders and names from ``data/basemap`` in one small script (non-interactive)."""
+
+    _template = folium.template.Template("""
+{% macro script(this, kwargs) %}
+(function (group) {
+  {%- if this.map_name %}
+  var map = {{ this.map_name }};
+  [[{{ this.pane_base|tojson }}, {{ this.z_base }}], [{{ this.pane_labels|tojson }}, {{ this.z_labels }}]]
+    .forEach(function (p) {
+      if (!map.getPane(p[0])) {
+        var el = map.createPane(p[0]); el.style.zIndex = p[1]; el.style.pointerEvents = "none";
+      }
+    });
+  {%- endif %}
+  L.geoJSON({{ this.land }}, {pane: {{ this.pane_base|tojson }}, interactive: false,
+    attribution: {{ this.attribution|tojson }}, maxZoom: {{ this.max_zoom }},
+    style: {stroke: false, fillColor: {{ this.land_color|tojson }}, fillOpacity: 1}}).addTo(group);
+  L.geoJSON({{ this.borders }}, {pane: {{ this.pane_base|tojson }}, interactive: false,
+    style: {color: {{ this.border_color|tojson }}, weight: 1.3, opacity: 0.9, dashArray: "6 3",
+            fill: false}}).addTo(group);
+  {{ this.labels }}.forEach(function (d) {
+    L.marker([d[0], d[1]], {pane: {{ this.pane_labels|tojson }}, interactive: false, keyboard: false,
+      icon: L.divIcon({className: d[3], html: "<span>" + d[2] + "</span>", iconSize: null})
+    }).addTo(group);
+  });
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, data_dir: Path | None = None):
+        super().__init__()
+        self._name = "NaturalEarth"
+        self.land, self.borders, self.labels = _ne_payload(data_dir)
+        self.attribution = NE_ATTRIBUTION
+        self.pane_base, self.z_base = PANE_BASE, Z_BASE
+        self.pane_labels, self.z_labels = PANE_LABELS, Z_LABELS
+        self.land_color, self.border_color = LAND_COLOR, BORDER_COLOR
+        self.max_zoom = int(TILE_BASEMAPS[OFFLINE]["max_zoom"])  # zoom limit when no tiles are shown
+
+    @property
+    def map_name(self) -> str | None:
+        p = self._parent
+        while p is not None and not isinstance(p, folium.Map):
+            p = getattr(p, "_parent", None)
+        return p.get_name() if p is not None else None
+
+
+def tile_layer(choice: str) -> folium.TileLayer | None:
+    """The tile layer of a :data:`TILE_BASEMAPS` choice (``None`` for the offline one)."""
+    spec = TILE_BASEMAPS[choice]
+    if not spec["url"]:
+        return None
+    return folium.TileLayer(tiles=spec["url"], attr=spec["attribution"], name=choice,
+                            max_zoom=spec["max_zoom"], subdomains=spec.get("subdomains", "abc"),
+                            overlay=False, control=False)
+
+
+def basemap_group(choice: str = DEFAULT_BASEMAP, data_dir: Path | None = None) -> folium.FeatureGroup:
+    """One ``FeatureGroup`` (``control=False``): the Natural Earth layers always, plus the tiles.
+
+    ``choice`` is a key of :data:`TILE_BASEMAPS`; ``data_dir`` the ``data/`` folder (or
+    ``data/basemap``).  The map needs :func:`add_basemap_panes` for the label styles; the panes
+    themselves are created on the fly if missing.
+    """
+    if choice not in TILE_BASEMAPS:
+        raise ValueError(f"unknown basemap {choice!r}; choose one of {list(TILE_BASEMAPS)}")
+    fg = folium.FeatureGroup(name=f"Basemap: {choice}", control=False)
+    NaturalEarthLayers(data_dir).add_to(fg)
+    tiles = tile_layer(choice)
+    if tiles is not None:
+        tiles.add_to(fg)
+    return fg
+
+
+__all__ = [
+    "DATA_DIR", "DEFAULT_BASEMAP", "FILES", "NE_ATTRIBUTION", "OFFLINE", "PANE_BASE", "PANE_LABELS",
+    "SIZE_BUDGET", "TILE_BASEMAPS", "NaturalEarthLayers", "add_basemap_panes", "basemap_dir",
+    "basemap_group", "build_extracts", "load_geojson", "main_build", "tile_layer",
+]
