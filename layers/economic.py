@@ -8,7 +8,7 @@ NOT_CHINESE = "#7f8c8d"
 
 
 def _color(props: FeatureProps) -> str:
-    return NOT_CHINESE if props.chinese_funded is False else CHINESE
+    return CHINESE if props.chinese_funded or props.chinese_built else NOT_CHINESE
 
 
 SPEC = LayerSpec(
@@ -18,8 +18,8 @@ SPEC = LayerSpec(
                 "nearby projects funded by others are shown in grey so no one mistakes them.",
     color=CHINESE,
     fill_opacity=0.2,
-    legend=(LegendEntry("Chinese-funded / Chinese-built", CHINESE),
-            LegendEntry("Not Chinese-funded (e.g. Japan, ADB)", NOT_CHINESE)),
+    legend=(LegendEntry("Chinese-funded or Chinese-built", CHINESE),
+            LegendEntry("Neither (e.g. funded by Japan, ADB)", NOT_CHINESE)),
     color_for=_color,
     draw_order=lambda p: (p.location_basis.value != "schematic",),  # big schematic areas below points
 )

@@ -26,7 +26,7 @@ from .load import Dataset, ResolvedEvidence
 from .model import Feature, PartialDate, Source
 
 ROW_COLUMNS = [
-    "id", "layer", "name", "kind", "status", "chinese_funded", "precision_m", "location_basis",
+    "id", "layer", "name", "kind", "status", "chinese_funded", "chinese_built", "precision_m", "location_basis",
     "start", "start_precision", "end", "end_precision", "lon", "lat", "event",
     "quote", "note", "speaker", "stance", "side",
     "source_id", "source_title", "publisher", "source_date", "source_date_precision", "url",
@@ -63,7 +63,7 @@ def export_rows(ds: Dataset, features: Iterable[Feature]) -> list[dict[str, Any]
         end, end_prec = _date(p.end)
         base = {
             "id": p.id, "layer": p.layer, "name": p.name, "kind": p.kind, "status": p.status.value,
-            "chinese_funded": p.chinese_funded, "precision_m": p.precision_m,
+            "chinese_funded": p.chinese_funded, "chinese_built": p.chinese_built, "precision_m": p.precision_m,
             "location_basis": p.location_basis.value, "start": start, "start_precision": start_prec,
             "end": end, "end_precision": end_prec, "lon": round(lon, 6), "lat": round(lat, 6),
         }
@@ -128,7 +128,7 @@ def feature_properties(ds: Dataset, f: Feature) -> dict[str, Any]:
     end, end_prec = _date(p.end)
     return {
         "id": p.id, "layer": p.layer, "name": p.name, "kind": p.kind, "status": p.status.value,
-        "chinese_funded": p.chinese_funded, "precision_m": p.precision_m,
+        "chinese_funded": p.chinese_funded, "chinese_built": p.chinese_built, "precision_m": p.precision_m,
         "location_basis": p.location_basis.value, "location_note": p.location_note,
         "start": start or None, "start_precision": start_prec or None,
         "end": end or None, "end_precision": end_prec or None,

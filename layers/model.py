@@ -292,6 +292,7 @@ class FeatureProps(BaseModel):
     details: str = ""
     status: Status
     chinese_funded: bool | None = None  # None: not applicable (context features)
+    chinese_built: bool | None = None  # built by a Chinese contractor (may be funded by others)
     precision_m: Annotated[float, Field(gt=0, le=200_000)]
     location_basis: LocationBasis
     location_note: NonEmpty

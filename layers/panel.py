@@ -111,10 +111,12 @@ def feature_panel_html(ds: Dataset, feature: Feature, sides: set[Side] | None = 
     if is_contested(every):
         badges.append('<span class="gw-badge gw-contested" title="claims and denials from '
                       'different sides">contested</span>')
-    if p.chinese_funded is False:
+    if p.chinese_funded:
+        badges.append('<span class="gw-badge">Chinese-funded</span>')
+    elif p.chinese_built:
+        badges.append('<span class="gw-badge">Chinese-built, not Chinese-funded</span>')
+    elif p.chinese_funded is False:
         badges.append('<span class="gw-badge gw-notcn">not Chinese-funded</span>')
-    elif p.chinese_funded:
-        badges.append('<span class="gw-badge">Chinese-funded / built</span>')
     facts = [
         f"<li><b>Layer:</b> {esc(layer.title)}</li>",
         f"<li><b>Dates:</b> {esc(date_range_label(p.start, p.end))}"
