@@ -34,7 +34,9 @@ def base_map(center: Sequence[float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM)
     from .basemap import add_basemap_panes
 
     m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True,
-                   min_zoom=4, max_zoom=18, world_copy_jump=False)
+                   world_copy_jump=False)
+    # folium drops min/max zoom when tiles=None; set them on the map options directly
+    m.options["min_zoom"], m.options["max_zoom"] = 4, 18
     add_basemap_panes(m)
     return m
 

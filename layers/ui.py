@@ -29,7 +29,7 @@ from .load import Dataset, load_dataset
 from .model import SIDE_LABELS, Feature, Side
 from .panel import PANEL_CSS, esc, feature_panel_html, md_escape
 from .registry import BY_ID, DISPLAY_ORDER
-from .state import ALL_SIDES, BASEMAPS, TIMELINE_START, ViewState, parse_query, to_query
+from .state import ALL_SIDES, BASEMAPS, EARLIEST, TIMELINE_START, ViewState, parse_query, to_query
 
 MAP_KEY = "gulf-map"
 
@@ -92,7 +92,7 @@ def timeline_min(ds: Dataset) -> dt.date:
     """The slider reaches back to the earliest dated feature (the default window starts in 2019)."""
     starts = [f.props.start.first_day for f in ds.features if f.props.start]
     starts += [ev.date.first_day for f in ds.features for ev in f.props.events]
-    earliest = min(starts, default=TIMELINE_START)
+    earliest = max(min(starts, default=TIMELINE_START), EARLIEST)
     return min(dt.date(earliest.year, 1, 1), TIMELINE_START)
 
 
@@ -234,12 +234,10 @@ def map_groups(ds: Dataset, features: list[Feature], view: ViewState, selected: 
 
 
 def returned_objects() -> list[str]:
-    """Clicks select; centre and zoom come back too (for "link to this exact view") — they
-    rerun the script but never rebuild the map, since its JavaScript stays the same."""
-    objs = ["last_active_drawing", "last_object_clicked", "center", "zoom"]
-    if st.session_state.get("measure"):
-        objs.append("last_clicked")
-    return objs
+    """Clicks select (and feed the measure tool); centre and zoom come back too, for "link to
+    this exact view".  They rerun the script but never rebuild the map, since its JavaScript
+    stays the same.  (The component reads this list once, when it mounts: keep it constant.)"""
+    return ["last_active_drawing", "last_object_clicked", "last_clicked", "center", "zoom"]
 
 
 def on_map_change() -> None:
@@ -552,27 +550,31 @@ def _export_tab(ds: Dataset, features: list[Feature], view: ViewState, data_dir:
     c[1].download_button("Citations (BibTeX)", data=lambda: export.citations_bibtex(ds, features),
                          file_name=f"gulf-watch-sources-{stamp}.bib", mime="application/x-bibtex",
                          key="dl-bib", on_click="ignore")
-    c[2].download_button("Download this map (HTML)", data=lambda: standalone_map_html(ds, features, view,
-                                                                                      data_dir),
+    # deferred downloads run outside the script: capture everything they need now
+    map_args = dict(contested_set=contested(ds), value=dict(st.session_state.get(MAP_KEY) or {}))
+    c[2].download_button("Download this map (HTML)",
+                         data=lambda: standalone_map_html(ds, features, view, data_dir, **map_args),
                          file_name=f"gulf-watch-map-{stamp}.html", mime="text/html", key="dl-html",
                          on_click="ignore",
                          help="A self-contained page of the current view that opens offline, with "
                               "every quote and source link in the popups — for briefings and articles.")
     user = st.session_state.get("user_layer")
     if user is not None:
-        st.download_button("Your layer (GeoJSON)", data=lambda: user["gdf"].to_json(),
+        gdf = user["gdf"]
+        st.download_button("Your layer (GeoJSON)", data=lambda: gdf.to_json(),
                            file_name="your-layer.geojson", mime="application/geo+json",
                            key="dl-user", on_click="ignore")
 
 
-def standalone_map_html(ds: Dataset, features: list[Feature], view: ViewState, data_dir: Path) -> str:
+def standalone_map_html(ds: Dataset, features: list[Feature], view: ViewState, data_dir: Path,
+                        contested_set: set[str], value: dict) -> str:
+    """The current view as one offline HTML file (runs outside the script: no session state)."""
     from .assets import standalone_html
 
     sel = ds.feature(view.feature) if view.feature else None
-    value = st.session_state.get(MAP_KEY) or {}
     center = value.get("center")
     c = (center["lat"], center["lng"]) if center else render.DEFAULT_CENTER
-    m = render.full_map(ds, features, view.layers, BASEMAPS[view.basemap], contested(ds), data_dir,
+    m = render.full_map(ds, features, view.layers, BASEMAPS[view.basemap], contested_set, data_dir,
                         selected=sel, center=c, zoom=int(value.get("zoom") or render.DEFAULT_ZOOM))
     return standalone_html(m)
 
@@ -602,7 +604,7 @@ def _upload_tab() -> None:
         st.success(f"{len(user['gdf']):,} features from {user['name'].removeprefix('Your layer: ')} "
                    "are on the map (toggle them under Layers).")
         if st.button("Remove your layer", key="user-remove"):
-            for k in ("user_layer", "upload_messages", "_upload_id"):
+            for k in ("user_layer", "upload_messages"):  # keep _upload_id: the file stays picked
                 st.session_state.pop(k, None)
             st.rerun()
 

@@ -121,6 +121,6 @@ def offline_context(context):
         route.abort()
 
     context.route(lambda url: (urlparse(url).hostname or "") not in LOCAL_HOSTS
-                  and not url.startswith(("data:", "blob:", "about:")), handle)
+                  and not url.startswith(("data:", "blob:", "about:", "file:")), handle)
     context.attempted = attempted
     return context

@@ -339,9 +339,20 @@ def test_basemap_group_is_fast_to_build_and_render():
 
 # =========================================================================== browser smoke test
 
+@pytest.fixture
+def sync_playwright_instance(request):
+    """pytest-playwright's session instance when that plugin is active (a second sync_playwright()
+    in the same process fails inside its event loop), else a private one."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if request.config.pluginmanager.hasplugin("playwright"):
+        yield request.getfixturevalue("playwright")
+    else:
+        with sync_api.sync_playwright() as p:
+            yield p
+
+
 @pytest.mark.browser
-def test_standalone_html_renders_offline_in_chromium(tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
+def test_standalone_html_renders_offline_in_chromium(tmp_path, sync_playwright_instance):
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium not installed")
     assets.configure_folium()
@@ -358,28 +369,27 @@ def test_standalone_html_renders_offline_in_chromium(tmp_path):
             blocked.append(r.request.url)
             r.abort()
 
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1000, "height": 700})
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_file.as_uri())
-            container = page.locator(".leaflet-container")
-            container.wait_for(state="visible", timeout=15_000)
-            smoke = page.locator("path.gw-smoke")
-            smoke.wait_for(state="visible", timeout=10_000)
-            box = smoke.bounding_box()
-            assert box and box["width"] > 10 and box["height"] > 10
-            assert page.locator(".leaflet-gwNeBase-pane path").count() == 2  # land + borders
-            assert page.locator(".gw-ne-place span", has_text="Phnom Penh").is_visible()
-            assert page.evaluate(
-                "getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor"
-            ) == "rgb(170, 211, 223)"
-            assert page.evaluate("typeof L.markerClusterGroup") == "function"
-            assert page.locator(".marker-cluster").count() >= 1
-        finally:
-            browser.close()
+    browser = sync_playwright_instance.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        context = browser.new_context(viewport={"width": 1000, "height": 700})
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_file.as_uri())
+        container = page.locator(".leaflet-container")
+        container.wait_for(state="visible", timeout=15_000)
+        smoke = page.locator("path.gw-smoke")
+        smoke.wait_for(state="visible", timeout=10_000)
+        box = smoke.bounding_box()
+        assert box and box["width"] > 10 and box["height"] > 10
+        assert page.locator(".leaflet-gwNeBase-pane path").count() == 2  # land + borders
+        assert page.locator(".gw-ne-place span", has_text="Phnom Penh").is_visible()
+        assert page.evaluate(
+            "getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor"
+        ) == "rgb(170, 211, 223)"
+        assert page.evaluate("typeof L.markerClusterGroup") == "function"
+        assert page.locator(".marker-cluster").count() >= 1
+    finally:
+        browser.close()
     assert not errors, errors
     assert not blocked, blocked

@@ -1,0 +1,36 @@
+"""The date window: narrowing it hides features, widening it brings them back; the chronology
+lists dated events and selects their feature."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e import open_app, wait_panel
+
+
+def test_date_window_hides_and_restores(page, offline_context, app_server):
+    frame = open_app(page, app_server.url)
+    warships = frame.locator("path.gw-f-ream-chinese-warships")
+    expect(warships.first).to_be_attached()
+    end_thumb = page.locator('input[aria-label="Date window — end"]')
+    end_thumb.focus()
+    page.keyboard.press("Home")  # the window's end moves to its start: 1 Jan 2019
+    expect(warships).to_have_count(0, timeout=15_000)  # Dec 2023 onwards
+    expect(frame.locator("path.gw-f-phnom-penh").first).to_be_attached()  # undated place stays
+    expect(page).to_have_url(re.compile(r"to=2019-01-01"))
+    end_thumb.focus()
+    page.keyboard.press("End")
+    expect(warships.first).to_be_attached(timeout=15_000)
+
+
+def test_chronology_click_selects_feature(page, offline_context, app_server):
+    open_app(page, app_server.url)
+    page.get_by_role("tab", name="Chronology").click()
+    button = page.get_by_role("button", name=re.compile(r"Groundbreaking.*Ream", re.I)).first
+    expect(button).to_be_visible()
+    button.click()
+    panel = page.locator(".gw-panel[data-feature]")
+    expect(panel).to_be_visible(timeout=15_000)
+    assert panel.get_attribute("data-feature").startswith("ream-")
