@@ -32,7 +32,7 @@ def _assets() -> bool:
 _assets()
 data_dir = data_dir_from_env()
 ds = ui.dataset(str(data_dir))
-view = ui.init_state(ds)
+ui.init_state(ds)
 
 st.title("Gulf Watch")
 st.caption("China’s military and economic footprint around the Gulf of Thailand — Ream Naval Base, "
@@ -64,8 +64,8 @@ with map_col:
     )
     ui.map_footer(ds, features, view)
 
-with panel_col:
+with panel_col, st.container(height=680, border=False, key="evidence-panel"):
     ui.evidence_panel(ds, view)
 
 ui.lower_tabs(ds, features, view, data_dir)
-ui.sync_query_params(dt.date.today())
+ui.sync_query_params(ds, dt.date.today())

@@ -119,7 +119,7 @@ def feature_panel_html(ds: Dataset, feature: Feature, sides: set[Side] | None = 
         badges.append('<span class="gw-badge gw-notcn">not Chinese-funded</span>')
     facts = [
         f"<li><b>Layer:</b> {esc(layer.title)}</li>",
-        f"<li><b>Dates:</b> {esc(date_range_label(p.start, p.end))}"
+        f"<li><b>Dates:</b> {esc(date_range_label(p.start, p.end) if (p.start or p.end) or not p.events else 'no start or end recorded; see the milestones below')}"
         + (f" <span class='gw-muted'>(start: {_precision_word(p.start)} precision"
            + (f"; end: {_precision_word(p.end)} precision" if p.end else "") + ")</span>"
            if p.start else "") + "</li>",

@@ -15,7 +15,6 @@ Only this module (and ``app.py``) import Streamlit.  It holds the page's state i
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -133,22 +132,11 @@ def map_view() -> tuple[tuple[float, float] | None, int | None]:
     return st.session_state.get("map_center"), st.session_state.get("map_zoom")
 
 
-def sync_query_params(today: dt.date) -> None:
+def sync_query_params(ds: Dataset, today: dt.date) -> None:
     """Keep the URL equal to what is on screen (shareable at any moment)."""
-    ds_view = current_view_from_session()
-    want = to_query(ds_view, now=today)
-    have = st.query_params.to_dict()
-    if have != want:
+    want = to_query(current_view(ds), now=today)
+    if st.query_params.to_dict() != want:
         st.query_params.from_dict(want)
-
-
-def current_view_from_session() -> ViewState:
-    ss = st.session_state
-    start, end = ss.get("window", (TIMELINE_START, dt.date.today()))
-    return ViewState(feature=ss.get("sel"),
-                     layers=tuple(la for la in DISPLAY_ORDER if ss.get(f"lay_{la}", True)),
-                     basemap=ss.get("basemap", "natural-earth"), date_from=start, date_to=end,
-                     sides=tuple(s for s in ALL_SIDES if s in ss.get("sides", ALL_SIDES)))
 
 
 # --- page pieces -----------------------------------------------------------------------------
@@ -226,8 +214,6 @@ def base_map() -> folium.Map:
 
 def map_groups(ds: Dataset, features: list[Feature], view: ViewState, selected: Feature | None,
                data_dir: Path) -> list[folium.FeatureGroup]:
-    from .basemap import TILE_BASEMAPS  # noqa: F401  (import check: the names in state.BASEMAPS)
-
     return render.dynamic_groups(ds, features, view.layers, BASEMAPS[view.basemap], contested(ds),
                                  selected if selected in features else None, data_dir,
                                  extra=extra_groups(ds, view))
@@ -264,11 +250,11 @@ def on_map_change() -> None:
 
 
 def map_footer(ds: Dataset, features: list[Feature], view: ViewState) -> None:
-    n_all = len(ds.features)
-    st.caption(f"Showing {len(features)} of {n_all} features · click a feature for its evidence · "
-               f"basemap: {BASEMAPS[view.basemap]}"
-               + (" (tiles load from the provider; Natural Earth stays underneath if they can’t)"
-                  if view.basemap != "natural-earth" else " (offline)"))
+    note = ("" if view.basemap == "natural-earth" else
+            " — tiles load from the provider; Natural Earth stays underneath if they can’t")
+    st.caption(f"Showing {len(features)} of {len(ds.features)} features (layers, date window and "
+               f"evidence filters apply) · click a feature for its evidence · basemap: "
+               f"{BASEMAPS[view.basemap]}{note}")
 
 
 def evidence_panel(ds: Dataset, view: ViewState) -> None:
@@ -351,8 +337,6 @@ def _chronology_tab(ds: Dataset, features: list[Feature], view: ViewState) -> No
             st.rerun()
 
 
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").lower() in ("1", "true", "yes")
 
 
 # --- sources: the reader ---------------------------------------------------------------------
@@ -360,7 +344,6 @@ def env_flag(name: str) -> bool:
 def _sources_tab(ds: Dataset, view: ViewState) -> None:
     import pandas as pd
 
-    from .panel import evidence_item_html  # noqa: F401  (same look as the panel)
     from .reader import reading, sources_citing_feature
 
     srcs = sorted(ds.sources.values(), key=lambda s: (s.sort_date, s.title))
@@ -382,8 +365,8 @@ def _sources_tab(ds: Dataset, view: ViewState) -> None:
         st.session_state["reader_source"] = next(
             (i for i in with_quotes if i in cited_by_sel), with_quotes[0] if with_quotes else ids[0])
     st.selectbox("Read source", ids, key="reader_source",
-                 format_func=lambda i: md_escape(f"{ds.sources[i].date_label()} — {ds.sources[i].title} "
-                                                 f"({ds.sources[i].publisher})"))
+                 format_func=lambda i: f"{ds.sources[i].date_label()} — {ds.sources[i].title} "
+                                       f"({ds.sources[i].publisher})")
     r = reading(ds, st.session_state["reader_source"])
     if r is None:
         return

@@ -169,3 +169,24 @@ def test_hostile_data_is_escaped_in_panel(tmp_path, monkeypatch):
     text = html_text(at)
     assert "<script>alert" not in text and "<img src=x" not in text
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text
+
+
+def test_hostile_query_strings_never_break_the_page(data):
+    """Hypothesis-generated garbage in every parameter, through the real page."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    junk = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
+    keys = st.sampled_from(["feature", "layers", "basemap", "from", "to", "sides", "view"])
+
+    @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.dictionaries(keys, junk, min_size=1, max_size=4))
+    def check(q):
+        at = AppTest.from_file(APP, default_timeout=60)
+        for k, v in q.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception, (q, at.exception)
+        map_args(at)  # the map is still there
+
+    check()
