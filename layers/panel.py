@@ -151,7 +151,7 @@ def tooltip_html(feature: Feature) -> str:
 def popup_html(ds: Dataset, feature: Feature, full: bool = False) -> str:
     """Short popup in the app (the panel has the evidence); ``full`` for the standalone HTML."""
     p = feature.props
-    head = (f"<div class='gw-pop'><b>{esc(p.name)}</b> <i>({esc(p.status.value)})</i><br>"
+    head = (f"<div class='gw-pop' style='max-height:340px;overflow-y:auto'><b>{esc(p.name)}</b> <i>({esc(p.status.value)})</i><br>"
             f"<small>{esc(date_range_label(p.start, p.end))} · {esc(precision_label(p.precision_m))} "
             f"· {esc(p.location_basis.value)}</small><br>{esc(p.summary)}")
     if not full:

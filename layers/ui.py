@@ -209,7 +209,17 @@ def visible(ds: Dataset, view: ViewState) -> list[Feature]:
 
 
 def base_map() -> folium.Map:
-    return render.base_map()
+    """The map frame — plus the reader's own layer, if any.  A big uploaded layer lives in the
+    base map rather than in the swapped feature groups: the groups are all redrawn whenever any
+    of them changes (each selection), which for 100,000 points takes seconds; the base map is
+    rebuilt in the browser only when the upload itself changes."""
+    m = render.base_map()
+    user = st.session_state.get("user_layer")
+    if user is not None and st.session_state.get("lay_user", True):
+        from .userlayer import user_layer_group
+
+        user_layer_group(user["gdf"], name=user["name"]).add_to(m)
+    return m
 
 
 def map_groups(ds: Dataset, features: list[Feature], view: ViewState, selected: Feature | None,
@@ -447,7 +457,7 @@ def _measure_text(pts: list[dict]) -> str:
 
 
 def extra_groups(ds: Dataset, view: ViewState) -> list[folium.FeatureGroup]:
-    """Range rings, the measuring line and the reader's own layer, as map groups."""
+    """Range rings and the measuring line, as map groups."""
     from .geodesy import parse_radii, range_ring, representative_point
 
     groups = []
@@ -490,11 +500,6 @@ def extra_groups(ds: Dataset, view: ViewState) -> list[folium.FeatureGroup]:
             folium.PolyLine(coords, color="#000", weight=2, dash_array="4 4", interactive=False,
                             tooltip=None, class_name="gw-measure-line").add_to(fg)
         groups.append(fg)
-    user = st.session_state.get("user_layer")
-    if user is not None and st.session_state.get("lay_user", True):
-        from .userlayer import user_layer_group
-
-        groups.append(user_layer_group(user["gdf"], name=user["name"]))
     return groups
 
 
