@@ -393,7 +393,15 @@ def tile_layer(choice: str) -> folium.TileLayer | None:
                             overlay=False, control=False)
 
 
-def basemap_group(choice: str = DEFAULT_BASEMAP, data_dir: Path | None = None) -> folium.FeatureGroup:
+def natural_earth_group(data_dir: Path | None = None) -> folium.FeatureGroup:
+    """The Natural Earth layers alone (for the static base map: they never change)."""
+    fg = folium.FeatureGroup(name="Natural Earth", control=False)
+    NaturalEarthLayers(data_dir).add_to(fg)
+    return fg
+
+
+def basemap_group(choice: str = DEFAULT_BASEMAP, data_dir: Path | None = None,
+                  natural_earth: bool = True) -> folium.FeatureGroup:
     """One ``FeatureGroup`` (``control=False``): the Natural Earth layers always, plus the tiles.
 
     ``choice`` is a key of :data:`TILE_BASEMAPS`; ``data_dir`` the ``data/`` folder (or
@@ -403,7 +411,8 @@ def basemap_group(choice: str = DEFAULT_BASEMAP, data_dir: Path | None = None) -
     if choice not in TILE_BASEMAPS:
         raise ValueError(f"unknown basemap {choice!r}; choose one of {list(TILE_BASEMAPS)}")
     fg = folium.FeatureGroup(name=f"Basemap: {choice}", control=False)
-    NaturalEarthLayers(data_dir).add_to(fg)
+    if natural_earth:
+        NaturalEarthLayers(data_dir).add_to(fg)
     tiles = tile_layer(choice)
     if tiles is not None:
         tiles.add_to(fg)
@@ -413,5 +422,5 @@ def basemap_group(choice: str = DEFAULT_BASEMAP, data_dir: Path | None = None) -
 __all__ = [
     "DATA_DIR", "DEFAULT_BASEMAP", "FILES", "NE_ATTRIBUTION", "OFFLINE", "PANE_BASE", "PANE_LABELS",
     "SIZE_BUDGET", "TILE_BASEMAPS", "NaturalEarthLayers", "add_basemap_panes", "basemap_dir",
-    "basemap_group", "build_extracts", "load_geojson", "main_build", "tile_layer",
+    "basemap_group", "build_extracts", "natural_earth_group", "load_geojson", "main_build", "tile_layer",
 ]

@@ -29,15 +29,24 @@ def feature_class(feature_id: str) -> str:
     return f"gw-f-{feature_id}"
 
 
-def base_map(center: Sequence[float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM) -> folium.Map:
-    """The map frame only: no data, so its JavaScript is the same on every rerun."""
-    from .basemap import add_basemap_panes
+def _basemap_dir(data_dir: Path | None) -> Path | None:
+    """A data folder without its own basemap/ (tests, a fork's data) uses the repo's."""
+    return data_dir if data_dir is not None and (Path(data_dir) / "basemap").is_dir() else None
+
+
+def base_map(center: Sequence[float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM,
+             data_dir: Path | None = None) -> folium.Map:
+    """The map frame and the Natural Earth basemap, which never change: the same JavaScript
+    on every rerun (no remount), and nothing for the browser to redraw when a selection or a
+    filter changes the feature groups."""
+    from .basemap import add_basemap_panes, natural_earth_group
 
     m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True,
                    world_copy_jump=False)
     # folium drops min/max zoom when tiles=None; set them on the map options directly
     m.options["min_zoom"], m.options["max_zoom"] = 4, 18
     add_basemap_panes(m)
+    natural_earth_group(_basemap_dir(data_dir)).add_to(m)
     return m
 
 
@@ -116,8 +125,7 @@ def dynamic_groups(ds: Dataset, features: Sequence[Feature], visible_layers: Ite
     from .basemap import basemap_group
 
     visible = set(visible_layers)
-    # a data folder without its own basemap/ (tests, a fork's data) uses the repo's
-    groups = [basemap_group(basemap_choice, data_dir if (Path(data_dir) / "basemap").is_dir() else None)]
+    groups = [basemap_group(basemap_choice, natural_earth=False)]  # tiles only; NE is in base_map
     for spec in LAYERS:
         if spec.id in visible:
             groups.append(layer_group(ds, spec.id, [f for f in features if f.props.layer == spec.id],
@@ -144,7 +152,7 @@ def full_map(ds: Dataset, features: Sequence[Feature], visible_layers: Iterable[
              contested: set[str], data_dir: Path, selected: Feature | None = None,
              center: Sequence[float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM) -> folium.Map:
     """A self-contained map (for the downloadable HTML): every group added to the map itself."""
-    m = base_map(center, zoom)
+    m = base_map(center, zoom, data_dir)
     for fg in dynamic_groups(ds, features, visible_layers, basemap_choice, contested, selected,
                              data_dir, popup_full=True):
         fg.add_to(m)

@@ -208,12 +208,12 @@ def visible(ds: Dataset, view: ViewState) -> list[Feature]:
     return visible_features(ds, view.layers, view.date_from, view.date_to, view.sides)
 
 
-def base_map() -> folium.Map:
+def base_map(data_dir: Path) -> folium.Map:
     """The map frame — plus the reader's own layer, if any.  A big uploaded layer lives in the
     base map rather than in the swapped feature groups: the groups are all redrawn whenever any
     of them changes (each selection), which for 100,000 points takes seconds; the base map is
     rebuilt in the browser only when the upload itself changes."""
-    m = render.base_map()
+    m = render.base_map(data_dir=data_dir)
     user = st.session_state.get("user_layer")
     if user is not None and st.session_state.get("lay_user", True):
         from .userlayer import user_layer_group
