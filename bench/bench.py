@@ -99,6 +99,10 @@ def machine_header(args: argparse.Namespace) -> None:
         "numpy", "playwright", "psutil")))
     out(f"browser : {H.chromium_version()} (headless, offline: non-local requests aborted)")
     out("memory  : RSS read from /proc (psutil not used), summed over the server's process session")
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    others = H.foreign_servers()
+    out(f"load    : {' '.join(load)} (1/5/15 min) at start; other streamlit servers / browsers running: "
+        f"{len(others)}" + "".join(f"\n            {o}" for o in others[:6]))
     out()
 
 
@@ -218,7 +222,11 @@ def section_a(args: argparse.Namespace) -> dict:
         try:
             order = ["bare"] + ["app", "bare"] * runs  # the first (bare) is a warm-up
             for i, kind in enumerate(order):
-                r = cold_start(browser, blocked, kind)
+                try:
+                    r = cold_start(browser, blocked, kind)
+                except ServerGone as e:  # stopped from outside: say so and take that start again
+                    out(f"  note: cold start {i} ({kind}) discarded: {e}")
+                    r = cold_start(browser, blocked, kind)
                 if kind == "bare" and r.get("icon"):
                     icon_checks.append(r["icon"])
                 if i > 0:
@@ -246,6 +254,10 @@ def section_a(args: argparse.Namespace) -> dict:
     return res
 
 
+class ServerGone(RuntimeError):
+    pass
+
+
 def cold_start(browser, blocked: H.Blocked, kind: str) -> dict:
     script = "app.py" if kind == "app" else "bench/bare_app.py"
     ctx = H.offline_context(browser, blocked)
@@ -266,6 +278,11 @@ def cold_start(browser, blocked: H.Blocked, kind: str) -> dict:
         if kind == "bare":
             r["icon"] = marker_icon_state(frame)
         return r
+    except Exception as e:
+        gone = server.died()
+        if gone:
+            raise ServerGone(gone) from e
+        raise
     finally:
         ctx.close()
         server.stop()
@@ -317,8 +334,10 @@ def section_b(args: argparse.Namespace) -> dict:
         run_checked(at)  # warm-up (first run with the layer)
         app_t = [run_checked(at) for _ in range(reps)]
         a_args, app_bytes = map_json(at)
-        if "addData" not in (a_args.get("feature_group") or ""):
+        where = [k for k in ("script", "feature_group") if USER_LAYER_MARK in (a_args.get(k) or "")]
+        if not where:
             raise RuntimeError("user layer missing from the map payload")
+        layer_in = "+".join(where)
         del at, a_args
         gc.collect()
 
@@ -345,7 +364,7 @@ def section_b(args: argparse.Namespace) -> dict:
             del at
             gc.collect()
 
-        r = {"n": n, "csv": len(raw), "parse": H.median(parse_t), "app": H.median(app_t),
+        r = {"n": n, "csv": len(raw), "layer_in": layer_in, "parse": H.median(parse_t), "app": H.median(app_t),
              "app_all": app_t, "app_bytes": app_bytes, "ours": H.median(ours_t), "ours_bytes": ours_bytes,
              "naive": H.median(naive_t) if naive_t else None, "naive_bytes": naive_bytes}
         res[n] = r
@@ -356,6 +375,7 @@ def section_b(args: argparse.Namespace) -> dict:
                      f"{r['naive'] / r['app']:.0f}×" if r["naive"] else "—"])
         out(f"  … {n:,} points done (app reruns: {', '.join(f'{x:.3f}' for x in app_t)} s)")
     out(f"B1. Server seconds (AppTest, median of {reps} after 1 warm-up) and map payload (st_folium JSON)")
+    out(f"  (in the app the user layer travels in st_folium's “{res[sizes[0]]['layer_in']}” argument)")
     out(H.table(["points", "CSV", "parse_upload", "app rerun", "app payload", "map-only ours",
                  "ours payload", "map-only naive", "naive payload", "naive/ours", "naive/app"], rows))
     out("  app rerun      = the whole Gulf Watch page rerun with the layer in st.session_state['user_layer']")
@@ -393,8 +413,11 @@ def section_b(args: argparse.Namespace) -> dict:
     out(H.table(["step (seconds from set_input_files)", "seconds"], [
         ["server done: “N features … are on the map” shown", H.fmt_s(br.get("server"), 2)],
         [f"map: {n_browser:,} canvas markers in the Leaflet map + 2 frames", H.fmt_s(br.get("drawn"), 2)],
-        ["then: click a feature → its panel shown and the layer redrawn", H.fmt_s(br.get("click"), 2)],
+        ["then: click a feature → panel + selection outline, layer all drawn", H.fmt_s(br.get("click"), 2)],
     ]))
+    if br.get("click_bytes") is not None:
+        out(f"  that click's rerun: {br['click_msgs']} websocket messages, {br['click_bytes'] / 1e6:.2f} MB "
+            "from the server")
     out(f"  layers counted in the map: {br.get('count', '—'):,}; canvas elements: {br.get('canvas', '—')}; "
         f"non-local requests aborted: {br.get('blocked', '—')}"
         + (f"; error: {br['error']}" if br.get("error") else ""))
@@ -402,6 +425,7 @@ def section_b(args: argparse.Namespace) -> dict:
     return res
 
 
+USER_LAYER_MARK = "gw-user-popup"  # in the user layer's JavaScript only (layers/userlayer.py)
 COUNT_JS = """(n) => {
   const m = window.map; if (!m || !m.eachLayer) return false;
   let c = 0; m.eachLayer(l => { if (l.feature && l.feature.properties && l.feature.properties._i !== undefined) c++; });
@@ -410,11 +434,33 @@ COUNT_JS = """(n) => {
 FRAMES_JS = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 
 
+def map_frame(page):
+    """The map iframe's Frame as it is now (st_folium remounts it when the base map changes)."""
+    handle = page.locator(H.MAP_IFRAME).element_handle(timeout=WAIT_MS)
+    return handle.content_frame()
+
+
+def wait_in_map(page, js: str, arg=None, timeout: float = 240) -> object:
+    """Poll ``js`` in the current map iframe until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = map_frame(page).evaluate(js, arg)
+            if value:
+                return value
+        except Exception:  # frame detached / replaced mid-evaluation: look again
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"map never satisfied: {js[:60]}…")
+        time.sleep(0.25)
+
+
 def browser_upload(n: int, raw: bytes) -> dict:
     from playwright.sync_api import sync_playwright
 
     res: dict = {}
     blocked = H.Blocked()
+    frames: list[tuple[float, str, int]] = []
     server = H.start_server("app.py", tag="upload")
     try:
         server.wait_healthy()
@@ -423,6 +469,9 @@ def browser_upload(n: int, raw: bytes) -> dict:
             try:
                 ctx = H.offline_context(browser, blocked)
                 page = ctx.new_page()
+                page.on("websocket", lambda ws: (
+                    ws.on("framesent", lambda p: frames.append((time.perf_counter(), "sent", len(p)))),
+                    ws.on("framereceived", lambda p: frames.append((time.perf_counter(), "recv", len(p))))))
                 fid, lat, lon, zoom = CLICK_TARGETS[0]  # opened on a feature, clicked once drawn
                 page.goto(f"{server.url}/?view={lat},{lon},{zoom}", timeout=WAIT_MS)
                 fl = page.frame_locator(H.MAP_IFRAME)
@@ -436,26 +485,29 @@ def browser_upload(n: int, raw: bytes) -> dict:
                 page.get_by_text(f"{n:,} features from", exact=False).first.wait_for(
                     state="visible", timeout=240_000)
                 res["server"] = time.perf_counter() - t0
-                frame = page.locator(H.MAP_IFRAME).element_handle().content_frame()
-                handle = frame.wait_for_function(COUNT_JS, arg=n, polling=250, timeout=240_000)
-                res["count"] = handle.json_value()
-                frame.evaluate(FRAMES_JS)
+                res["count"] = wait_in_map(page, COUNT_JS, n)
+                map_frame(page).evaluate(FRAMES_JS)
                 res["drawn"] = time.perf_counter() - t0
-                res["canvas"] = frame.evaluate("() => document.querySelectorAll('canvas').length")
-                # a selection with the layer on: the selection outline changes the feature-group
-                # script, so st_folium re-sends and re-runs all groups, the user layer included
+                res["canvas"] = map_frame(page).evaluate("() => document.querySelectorAll('canvas').length")
+                # a selection with the layer on the map
                 box = stable_box_sync(path)
+                time.sleep(1.0)  # let reruns started by the map's own updates finish
                 t1 = time.perf_counter()
                 page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
                 page.locator(f'.gw-panel[data-feature="{fid}"]').wait_for(state="visible", timeout=WAIT_MS)
-                # the selection outline is the last group of the same script as the user layer
                 fl.locator("path.gw-selected").first.wait_for(state="attached", timeout=WAIT_MS)
-                frame.evaluate(FRAMES_JS)
-                res["click"] = time.perf_counter() - t1
+                wait_in_map(page, COUNT_JS, n, timeout=60)  # the layer is (still / again) all there
+                map_frame(page).evaluate(FRAMES_JS)
+                t2 = time.perf_counter()
+                res["click"] = t2 - t1
+                got = [b for t, k, b in frames if k == "recv" and t1 <= t <= t2]
+                res["click_msgs"], res["click_bytes"] = len(got), sum(got)
             finally:
                 browser.close()
     except Exception as e:  # report, don't abort the run
         res["error"] = f"{e.__class__.__name__}: {str(e).splitlines()[0][:200]}"
+        if server.died():
+            res["error"] += f" — {server.died()}"
     finally:
         server.stop()
     res["blocked"] = len(blocked.urls)
@@ -488,6 +540,39 @@ async def stable_box(locator, timeout: float = 30) -> dict:
     raise TimeoutError("feature path never settled")
 
 
+HIT_JS = """([x, y, cls]) => { const e = document.elementFromPoint(x, y);
+  return !!e && e.classList && e.classList.contains(cls); }"""
+
+
+async def click_point(page, path, fid: str, timeout: float = 60) -> tuple[float, float]:
+    """Centre of the feature's path once it stops moving and is the topmost element there."""
+    deadline = time.monotonic() + timeout
+    while True:
+        box = await stable_box(path, timeout=max(deadline - time.monotonic(), 1))
+        frame_box = await page.locator(H.MAP_IFRAME).bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        frame = await (await page.locator(H.MAP_IFRAME).element_handle()).content_frame()
+        if await frame.evaluate(HIT_JS, [x - frame_box["x"], y - frame_box["y"], f"gw-f-{fid}"]):
+            return x, y
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"path.gw-f-{fid} is not the topmost element at its centre")
+        await asyncio.sleep(0.3)
+
+
+async def click_diagnosis(page) -> str:
+    """After a click that produced no panel: did the map register it, what does the page show?"""
+    try:
+        frame = await (await page.locator(H.MAP_IFRAME).element_handle(timeout=5000)).content_frame()
+        clicks = await frame.evaluate("() => { const g = window.__GLOBAL_DATA__ || {};"
+                                      " return [g.last_object_clicked_count, g.last_object_clicked]; }")
+        shown = await page.locator(".gw-panel[data-feature]").evaluate_all(
+            "els => els.map(e => e.dataset.feature)")
+        return (f"map registered {clicks[0]} feature click(s), last at {clicks[1]}; panel(s) shown: "
+                f"{shown or 'none'}; url: {page.url.split('?', 1)[-1][:120]}")
+    except Exception as e:  # diagnosis only
+        return f"no diagnosis ({e.__class__.__name__})"
+
+
 async def client(idx: int, browser, url: str, rounds: int, blocked: H.Blocked, rec: dict,
                  instrument: bool = False) -> None:
     ctx = await H.offline_context_async(browser, blocked)
@@ -501,17 +586,21 @@ async def client(idx: int, browser, url: str, rounds: int, blocked: H.Blocked, r
             page.on("websocket", on_ws)
         for r in range(rounds):
             fid, lat, lon, zoom = CLICK_TARGETS[(idx + r) % len(CLICK_TARGETS)]
+            step = "goto"
             try:
                 t0 = time.perf_counter()
                 await page.goto(f"{url}/?view={lat},{lon},{zoom}", timeout=C_WAIT_MS)
+                step = "feature path attached"
                 path = page.frame_locator(H.MAP_IFRAME).locator(f"path.gw-f-{fid}").first
                 await path.wait_for(state="attached", timeout=C_WAIT_MS)
                 rec["open"].append(time.perf_counter() - t0)
-                box = await stable_box(path)
+                step = "path settled under the pointer"
+                x, y = await click_point(page, path, fid)
                 if instrument:
                     await asyncio.sleep(1.0)  # let the page's own first reruns finish
+                step = "click → panel"
                 t1 = time.perf_counter()
-                await page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+                await page.mouse.click(x, y)
                 await page.locator(f'.gw-panel[data-feature="{fid}"]').wait_for(state="visible",
                                                                                    timeout=C_WAIT_MS)
                 t2 = time.perf_counter()
@@ -524,8 +613,11 @@ async def client(idx: int, browser, url: str, rounds: int, blocked: H.Blocked, r
                         "bytes": sum(n for _, n in got), "last": (got[-1][0] - t1) if got else None,
                         "panel": t2 - t1})
             except Exception as e:
-                rec["errors"].append(f"client {idx} round {r} ({fid}): {e.__class__.__name__}: "
-                                     f"{str(e).splitlines()[0][:160]}")
+                msg = (f"client {idx} round {r} ({fid}) at '{step}': {e.__class__.__name__}: "
+                       f"{str(e).splitlines()[0][:160]}")
+                if step == "click → panel":
+                    msg += " | " + await click_diagnosis(page)
+                rec["errors"].append(msg)
     finally:
         await ctx.close()
 
@@ -563,36 +655,56 @@ def section_c(args: argparse.Namespace) -> dict:
         f"each opening the page {rounds}× and clicking a feature")
     out("=" * 78)
     blocked = H.Blocked()
-    server = H.start_server("app.py", tag="concurrency")
     res: dict = {}
+    notes: list[str] = []
+    phases = [("1 client (warm-up, baseline)", 1, rounds), (f"{n_clients} clients", n_clients, rounds)]
+    server = None
     try:
-        server.wait_healthy()
-        rss_start = H.tree_rss(server.sid)
-        phases = [("1 client (warm-up, baseline)", 1, rounds), (f"{n_clients} clients", n_clients, rounds)]
-        rows = []
-        for i, (label, nc, rd) in enumerate(phases):
-            cpu0 = H.tree_cpu(server.sid)
-            with H.RssSampler(server.sid, 0.2) as sampler:
-                rec = asyncio.run(run_clients(server.url, nc, rd, blocked, budget=900, instrument=(i == 0)))
-            cpu = H.tree_cpu(server.sid) - cpu0
-            rec.update(peak=sampler.peak, cpu=cpu, samples=len(sampler.samples), rss_end=H.tree_rss(server.sid))
-            res[label] = rec
-            rows.append([label, f"{len(rec['click'])}/{nc * rd}", len(rec["errors"]),
-                         H.fmt_s(H.median(rec["click"]), 2), H.fmt_s(H.percentile(rec["click"], 95), 2),
-                         H.fmt_s(max(rec["click"], default=None), 2),
-                         H.fmt_s(H.median(rec["open"]), 1), H.fmt_s(H.percentile(rec["open"], 95), 1),
-                         f"{rec['peak'] / 2**20:.0f} MiB", f"{rec['cpu']:.1f} s",
-                         f"{100 * rec['machine_busy']:.0f}%", f"{rec['wall']:.1f} s"])
+        for attempt in (1, 2):  # once more from the warm-up if the server is stopped from outside
+            server = H.start_server("app.py", tag="concurrency")
+            server.wait_healthy()
+            rss_start = H.tree_rss(server.sid)
+            rows = []
+            for i, (label, nc, rd) in enumerate(phases):
+                cpu0 = H.tree_cpu(server.sid)
+                with H.RssSampler(server.sid, 0.2) as sampler, H.Activity() as act:
+                    rec = asyncio.run(run_clients(server.url, nc, rd, blocked, budget=900,
+                                                  instrument=(i == 0)))
+                cpu = H.tree_cpu(server.sid) - cpu0
+                rec.update(peak=sampler.peak, cpu=cpu, samples=len(sampler.samples),
+                           rss_end=H.tree_rss(server.sid), client_cpu=max(act.own - cpu, 0.0),
+                           capacity=act.capacity)
+                res[label] = rec
+                rows.append([label, f"{len(rec['click'])}/{nc * rd}", len(rec["errors"]),
+                             H.fmt_s(H.median(rec["click"]), 2), H.fmt_s(H.percentile(rec["click"], 95), 2),
+                             H.fmt_s(max(rec["click"], default=None), 2),
+                             H.fmt_s(H.median(rec["open"]), 1), H.fmt_s(H.percentile(rec["open"], 95), 1),
+                             f"{rec['peak'] / 2**20:.0f} MiB",
+                             f"{rec['cpu']:.0f} s ({100 * rec['cpu'] / rec['capacity']:.0f}%)",
+                             f"{rec['client_cpu']:.0f} s ({100 * rec['client_cpu'] / rec['capacity']:.0f}%)",
+                             f"{100 * rec['machine_busy']:.0f}%", f"{rec['wall']:.1f} s"])
+                gone = server.died()
+                if gone:
+                    rec["errors"].insert(0, gone)
+                    if attempt == 1:
+                        break
+            if not gone or attempt == 2:
+                break
+            notes.append(f"attempt 1 discarded: {gone}; started a new server and ran C again")
+            server.stop()
         out(H.table(["", "clicks ok", "errors", "click→panel p50", "p95", "max", "open p50", "open p95",
-                     "peak RSS", "server CPU", "machine busy", "wall"], rows))
+                     "peak RSS", "server CPU", "browser CPU", "machine busy", "wall"], rows))
         out(f"  server RSS: {rss_start / 2**20:.0f} MiB when healthy (before any page), "
             f"{res[phases[0][0]]['rss_end'] / 2**20:.0f} MiB after the warm-up client; sampled every 0.2 s "
             f"({res[phases[1][0]]['samples']} samples during the {n_clients}-client phase)")
         out("  open = page.goto(?view=…) until the feature's SVG path is attached in the map iframe; "
             "click→panel = mouse click on the path's centre until .gw-panel[data-feature=…] is visible")
-        out("  server CPU = CPU seconds used by the streamlit process during the phase; machine busy = "
-            "all cores (server + Chromium + this script)")
+        out("  server CPU = CPU seconds of the streamlit process in the phase; browser CPU = Chromium + "
+            "Playwright + this script; (%) = share of the machine's 2-core capacity over the phase; "
+            "machine busy = all processes")
         out(f"  non-local requests attempted (aborted): {len(blocked.urls)}")
+        for note in notes:
+            out(f"  note: {note}")
         an = res[phases[0][0]].get("anatomy") or []
         if an:
             med = lambda k: H.median([a[k] for a in an if a[k] is not None])  # noqa: E731
@@ -615,8 +727,9 @@ def section_c(args: argparse.Namespace) -> dict:
         ]))
         out()
     finally:
-        server.stop()
-        res["leftover"] = server.extra.get("leftover_pids")
+        if server is not None:
+            server.stop()
+            res["leftover"] = server.extra.get("leftover_pids")
     return res
 
 
@@ -647,15 +760,21 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and name != args.only:
             continue
         t = time.perf_counter()
+        act = H.Activity()
         try:
-            fn(args)
+            with act:
+                fn(args)
         except Exception:
             failed.append(name)
             out(f"section {name} FAILED:\n{traceback.format_exc()}")
         finally:
             H.stop_all()
-        out(f"(section {name}: {time.perf_counter() - t:.0f} s)")
+        extra = f"; {act.summary()}" if hasattr(act, "foreign") else ""
+        out(f"(section {name}: {time.perf_counter() - t:.0f} s{extra})")
         out()
+    H.stop_all()
+    killed = H.reap_leftovers()
+    out("leftover processes: " + ("none" if not killed else f"had to kill {killed}"))
     out(f"total: {time.perf_counter() - t_all:.0f} s; output saved to {out.path.relative_to(H.REPO)}"
         + (f"; sections that crashed: {failed}" if failed else ""))
     return 1 if failed else 0

@@ -11,7 +11,6 @@ from __future__ import annotations
 import atexit
 import math
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -27,11 +26,9 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OUT = BENCH / "out"
 
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+from tests.chromium import CHROMIUM_ARGS, LOCAL_HOSTS, MAP_IFRAME, chromium_path  # noqa: E402
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -126,6 +123,134 @@ def tree_cpu(sid: int) -> float:
     return sum(cpu_seconds(p) for p in session_pids(sid))
 
 
+def _all_stats() -> dict[int, list[str]]:
+    stats = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            f = _stat_fields(int(entry))
+            if f:
+                stats[int(entry)] = f
+    return stats
+
+
+def own_descendants() -> list[int]:
+    stats = _all_stats()
+    children: dict[int, list[int]] = {}
+    for pid, f in stats.items():
+        if f[2] != "Z":
+            children.setdefault(int(f[3]), []).append(pid)
+    found, todo = [], list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def reap_leftovers(grace: float = 10) -> list[str]:
+    """Wait for this process's descendants to exit; kill (by pid) any still there after
+    ``grace`` seconds.  Returns what had to be killed."""
+    deadline = time.monotonic() + grace
+    while own_descendants() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    killed = []
+    for pid in own_descendants():
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            os.kill(pid, signal.SIGKILL)
+            killed.append(f"{pid} {cmd[:60]}")
+        except (ProcessLookupError, FileNotFoundError):
+            pass
+    return killed
+
+
+def _own_tree_cpu() -> dict[int, float]:
+    """utime+stime of this process and each live descendant, by pid."""
+    stats = _all_stats()
+    children: dict[int, list[int]] = {}
+    for pid, f in stats.items():
+        children.setdefault(int(f[3]), []).append(pid)
+    out, todo = {}, [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        f = stats.get(pid)
+        if f:
+            out[pid] = (int(f[13]) + int(f[14])) / CLK_TCK
+        todo.extend(children.get(pid, []))
+    return out
+
+
+class Activity:
+    """Machine CPU used during a block, split into ours (this bench, its servers, the Playwright
+    driver and Chromium: sampled every 0.5 s, the last value of each pid kept, because a
+    browser's processes die in an order that loses them from their parents' cutime) and everyone
+    else's (other sessions, CI runs...), so a figure taken on a busy machine says so."""
+
+    def __init__(self, interval: float = 0.5):
+        self.interval = interval
+        self._seen: dict[int, float] = {}
+        self._base: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        for pid, cpu in _own_tree_cpu().items():
+            self._seen[pid] = max(cpu, self._seen.get(pid, 0.0))
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> Activity:
+        self.busy0, self.total0 = cpu_busy_snapshot()
+        self._base = _own_tree_cpu()
+        self.t0 = time.perf_counter()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._sample()
+        busy1, total1 = cpu_busy_snapshot()
+        self.wall = time.perf_counter() - self.t0
+        self.busy = busy1 - self.busy0
+        self.capacity = total1 - self.total0
+        self.own = sum(cpu - self._base.get(pid, 0.0) for pid, cpu in self._seen.items())
+        self.foreign = max(self.busy - self.own, 0.0)
+
+    def summary(self) -> str:
+        share = 100 * self.foreign / self.capacity if self.capacity else 0
+        return (f"machine CPU busy {100 * self.busy / max(self.capacity, 1e-9):.0f}% of "
+                f"{os.cpu_count()} cores; other processes (not this bench) used {self.foreign:.0f} CPU s "
+                f"= {share:.0f}% of the machine" + ("  ⚠ busy machine: figures inflated" if share > 10 else ""))
+
+
+def foreign_servers() -> list[str]:
+    """Streamlit servers / Chromium browsers on this machine that this bench did not start."""
+    mine = {s.sid for s in _LIVE}
+    stats = _all_stats()
+    children: dict[int, list[int]] = {}
+    for pid, f in stats.items():
+        children.setdefault(int(f[3]), []).append(pid)
+    ours, todo = set(), [os.getpid()]
+    while todo:
+        pid = todo.pop()
+        ours.add(pid)
+        todo.extend(children.get(pid, []))
+    found = []
+    for pid, f in stats.items():
+        if pid in ours or int(f[5]) in mine:
+            continue
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "streamlit run" in cmd or ("chromium" in cmd and "--type=" not in cmd and "crashpad" not in cmd):
+            found.append(f"{pid}: {cmd[:90]}")
+    return found
+
+
 def cpu_busy_snapshot() -> tuple[float, float]:
     """(busy, total) CPU seconds of the whole machine, all cores, from /proc/stat."""
     vals = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
@@ -208,6 +333,16 @@ class Server:
                 raise RuntimeError(f"{self.script}: not healthy after {timeout:.0f} s; log: {self.log}")
             time.sleep(poll)
 
+    def died(self) -> str | None:
+        """Why the server is gone, if it is (None while it runs)."""
+        rc = self.proc.poll()
+        if rc is None:
+            return None
+        tail = self.log.read_text(errors="replace")[-300:] if self.log.exists() else ""
+        why = (" after 'Stopping...': it was sent SIGTERM/SIGINT from outside this bench"
+               if "Stopping..." in tail else "")
+        return f"streamlit server on port {self.port} exited (code {rc}){why}; log {self.log.name}"
+
     def stop(self) -> None:
         if self in _LIVE:
             _LIVE.remove(self)
@@ -267,16 +402,6 @@ signal.signal(signal.SIGINT, _on_signal)
 
 
 # --------------------------------------------------------------------------- browser
-
-def chromium_path() -> str | None:
-    env = os.environ.get("GULFWATCH_CHROMIUM")
-    if env:
-        return env
-    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if Path(candidate).exists():
-            return candidate
-    return shutil.which("chromium")
-
 
 def launch_kwargs() -> dict:
     kw: dict = {"headless": True, "args": CHROMIUM_ARGS}

@@ -7,7 +7,6 @@ aborted (and recorded, so a test can prove that none was made except tiles the u
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,22 +19,9 @@ from urllib.parse import urlparse
 
 import pytest
 
+from tests.chromium import CHROMIUM_ARGS, LOCAL_HOSTS, chromium_path
+
 APP_DIR = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
-
-
-def chromium_path() -> str | None:
-    """Debian's Chromium (or $GULFWATCH_CHROMIUM); None means Playwright's own download."""
-    env = os.environ.get("GULFWATCH_CHROMIUM")
-    if env:
-        return env
-    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
-        if Path(candidate).exists():
-            return candidate
-    return shutil.which("chromium")
 
 
 def _free_port() -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from playwright.sync_api import FrameLocator, Page, expect
 
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+from tests.chromium import MAP_IFRAME  # noqa: F401  (re-exported for the tests)
 
 
 def open_app(page: Page, url: str, query: str = "") -> FrameLocator:
