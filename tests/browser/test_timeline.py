@@ -26,11 +26,12 @@ def test_date_window_hides_and_restores(page, offline_context, app_server):
 
 
 def test_chronology_click_selects_feature(page, offline_context, app_server):
-    open_app(page, app_server.url)
+    frame = open_app(page, app_server.url)
     page.get_by_role("tab", name="Chronology").click()
-    button = page.get_by_role("button", name=re.compile(r"Groundbreaking.*Ream", re.I)).first
-    expect(button).to_be_visible()
-    button.click()
+    event = page.get_by_text(re.compile(r"^8 Jun 2022 \(day\) — .*Ream")).first
+    expect(event).to_be_visible()
+    event.click()
     panel = page.locator(".gw-panel[data-feature]")
     expect(panel).to_be_visible(timeout=15_000)
     assert panel.get_attribute("data-feature").startswith("ream-")
+    expect(frame.locator("path.gw-selected")).to_have_count(1)
