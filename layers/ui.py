@@ -406,7 +406,7 @@ def _sources_tab(ds: Dataset, view: ViewState) -> None:
         ex = item.excerpt
         hl = bool(view.feature) and any(fid == view.feature for fid, _ in item.features)
         cls = "gw-ev gw-hl" if hl else "gw-ev"
-        st.html(PANEL_CSS + (f'<div class="gw-ellipsis gw-muted">[…]</div>' if item.omitted_before else "")
+        st.html(PANEL_CSS + ('<div class="gw-ellipsis gw-muted">[…]</div>' if item.omitted_before else "")
                 + f'<div class="{cls}" data-excerpt="{esc(ex.id)}" data-highlight="{str(hl).lower()}">'
                 f'<q class="gw-quote">{esc(ex.text)}</q><div class="gw-cite">— <b>{esc(ex.speaker)}</b> · '
                 f"<i>{ex.stance.value}</i> · {esc(SIDE_LABELS[ex.side])}</div></div>")

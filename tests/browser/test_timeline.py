@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e import open_app, wait_panel
+from tests.e2e import open_app
 
 
 def test_date_window_hides_and_restores(page, offline_context, app_server):
