@@ -176,7 +176,7 @@ def sidebar_controls(ds: Dataset) -> None:
         st.checkbox(md_escape(f"{spec.title} ({counts[layer]})"), key=f"lay_{layer}", help=spec.description)
         st.html(_legend_html(layer))
     if st.session_state.get("user_layer") is not None:
-        st.checkbox(md_escape(st.session_state["user_layer"]["name"]), key="lay_user", value=True)
+        st.checkbox(md_escape(st.session_state["user_layer"]["name"]), key="lay_user")
     st.html('<div style="font-size:.8rem;color:#444">Outline: solid = published coordinate, '
             'dashed = derived / estimated / schematic. '
             '<span style="color:#d62728">Red outline</span> = contested (claims and denials). '
@@ -590,7 +590,8 @@ def _upload_tab() -> None:
     st.markdown("**Add your own layer** — GeoJSON, KML, or CSV with latitude/longitude columns "
                 "(AIS positions, ACLED events, your notes). It stays in your browser session only; "
                 "nothing is stored or sent anywhere.")
-    up = st.file_uploader("Upload a file", type=["geojson", "json", "kml", "csv"], key="upload",
+    up = st.file_uploader("Upload a file", type=["geojson", "json", "kml", "csv"],
+                          key=f"upload-{st.session_state.get('_upload_round', 0)}",
                           help=f"Up to {MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB.")
     if up is not None and st.session_state.get("_upload_id") != up.file_id:
         st.session_state["_upload_id"] = up.file_id
@@ -606,10 +607,16 @@ def _upload_tab() -> None:
     if user is not None:
         st.success(f"{len(user['gdf']):,} features from {user['name'].removeprefix('Your layer: ')} "
                    "are on the map (toggle them under Layers).")
-        if st.button("Remove your layer", key="user-remove"):
-            for k in ("user_layer", "upload_messages"):  # keep _upload_id: the file stays picked
-                st.session_state.pop(k, None)
-            st.rerun()
+        st.button("Remove your layer", key="user-remove", on_click=_remove_user_layer)
+
+
+def _remove_user_layer() -> None:
+    """A callback (runs before the next script run, even if a rerun is under way): drop the
+    layer and give the uploader a fresh key so the file is cleared from it too."""
+    ss = st.session_state
+    for k in ("user_layer", "upload_messages", "_upload_id"):
+        ss.pop(k, None)
+    ss["_upload_round"] = ss.get("_upload_round", 0) + 1
 
 
 def _search_box(ds: Dataset) -> None:
