@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .load import Dataset, ResolvedEvidence
-from .model import Feature, Side, Stance
+from .model import Side, Stance
 
 SIDE_ORDER = (Side.us, Side.cambodia, Side.china, Side.independent, Side.other)
 STANCE_ORDER = (Stance.asserts, Stance.denies, Stance.reports, Stance.analysis)
@@ -34,6 +34,3 @@ def group_by_side(evidence: Iterable[ResolvedEvidence]) -> list[tuple[Side, list
             out.append((side, group))
     return out
 
-
-def sides_of(ds: Dataset, feature: Feature) -> set[Side]:
-    return {e.side for e in ds.evidence(feature)}

@@ -61,10 +61,6 @@ class Dataset:
     features: list[Feature] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    @property
-    def by_id(self) -> dict[str, Feature]:
-        return {f.id: f for f in self.features}
-
     def feature(self, feature_id: str) -> Feature | None:
         return next((f for f in self.features if f.id == feature_id), None)
 

@@ -47,10 +47,6 @@ def date_range_label(start: PartialDate | None, end: PartialDate | None) -> str:
     return "undated"
 
 
-def _precision_word(d: PartialDate) -> str:
-    return d.precision.value
-
-
 def evidence_item_html(e: ResolvedEvidence, highlight: bool = False) -> str:
     src = e.source
     body = (f'<q class="gw-quote">{esc(e.quote)}</q>' if e.quote is not None
@@ -120,8 +116,8 @@ def feature_panel_html(ds: Dataset, feature: Feature, sides: set[Side] | None = 
     facts = [
         f"<li><b>Layer:</b> {esc(layer.title)}</li>",
         f"<li><b>Dates:</b> {esc(date_range_label(p.start, p.end) if (p.start or p.end) or not p.events else 'no start or end recorded; see the milestones below')}"
-        + (f" <span class='gw-muted'>(start: {_precision_word(p.start)} precision"
-           + (f"; end: {_precision_word(p.end)} precision" if p.end else "") + ")</span>"
+        + (f" <span class='gw-muted'>(start: {p.start.precision.value} precision"
+           + (f"; end: {p.end.precision.value} precision" if p.end else "") + ")</span>"
            if p.start else "") + "</li>",
         f"<li><b>Location:</b> {esc(precision_label(p.precision_m))}, "
         f"{esc(BASIS_HELP[p.location_basis])}. <span class='gw-muted'>{esc(p.location_note)}</span></li>",

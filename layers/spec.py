@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .model import FeatureProps, LocationBasis
 
@@ -35,7 +35,6 @@ class LayerSpec:
     legend: tuple[LegendEntry, ...] = ()
     color_for: Callable[[FeatureProps], str] | None = None
     draw_order: Callable[[FeatureProps], tuple] | None = None
-    extra: dict = field(default_factory=dict)
 
     def feature_color(self, props: FeatureProps) -> str:
         return self.color_for(props) if self.color_for else self.color
