@@ -64,8 +64,16 @@ def contested(ds: Dataset) -> set[str]:
 
 # --- state -----------------------------------------------------------------------------------
 
+# Values of widgets that live in the lower tabs.  Only the open tab runs, and Streamlit forgets
+# the value of a widget that did not run; these are re-stated on every run so they survive.
+KEEP_WIDGETS = ("measure", "ring_text", "ring_unit", "reader_source")
+
+
 def init_state(ds: Dataset) -> ViewState:
     """First run of a session: seed every widget from the URL (with notices for garbage)."""
+    for k in KEEP_WIDGETS:  # widgets in a closed tab don't run: keep their values meanwhile
+        if k in st.session_state:
+            st.session_state[k] = st.session_state[k]
     if st.session_state.get("_init"):
         return current_view(ds)
     view, notices = parse_query(st.query_params.to_dict(), [f.id for f in ds.features])
@@ -292,21 +300,20 @@ def share_link(view: ViewState, include_view: bool = False) -> str:
     return base + ("?" + urlencode(q) if q else "")
 
 
+LOWER_TABS = ("Table", "Chronology", "Sources", "Distances & rings", "Export & share", "Your data")
+
+
 def lower_tabs(ds: Dataset, features: list[Feature], view: ViewState, data_dir: Path) -> None:
-    tabs = st.tabs(["Table", "Chronology", "Sources", "Distances & rings", "Export & share",
-                    "Your data"])
-    with tabs[0]:
-        _table_tab(ds, features, view)
-    with tabs[1]:
-        _chronology_tab(ds, features, view)
-    with tabs[2]:
-        _sources_tab(ds, view)
-    with tabs[3]:
-        _distances_tab(ds, features, view)
-    with tabs[4]:
-        _export_tab(ds, features, view, data_dir)
-    with tabs[5]:
-        _upload_tab()
+    """Only the open tab runs (``on_change="rerun"``): a map click then re-sends the map, the
+    panel and one tab, not the whole source reader, chronology and distance table as well."""
+    tabs = st.tabs(list(LOWER_TABS), key="lower_tab", on_change="rerun")
+    bodies = (lambda: _table_tab(ds, features, view), lambda: _chronology_tab(ds, features, view),
+              lambda: _sources_tab(ds, view), lambda: _distances_tab(ds, features, view),
+              lambda: _export_tab(ds, features, view, data_dir), _upload_tab)
+    for tab, body in zip(tabs, bodies, strict=True):
+        if tab.open is not False:  # None: tab state unknown (then every tab runs, as before)
+            with tab:
+                body()
 
 
 def _table_tab(ds: Dataset, features: list[Feature], view: ViewState) -> None:
@@ -635,6 +642,8 @@ def _search_box(ds: Dataset) -> None:
                      width="stretch"):
             if h.source_id:
                 st.session_state["reader_source"] = h.source_id
+                if h.kind != "feature":
+                    st.session_state["lower_tab"] = "Sources"
             if h.feature_id:
                 select(h.feature_id, ds=ds)
             st.rerun()

@@ -190,3 +190,21 @@ def test_hostile_query_strings_never_break_the_page(data):
         map_args(at)  # the map is still there
 
     check()
+
+
+def test_only_the_open_tab_runs_and_its_widgets_keep_their_values(data):
+    at = run({"feature": "test-harbour"})
+    assert at.session_state["sel"] == "test-harbour"
+    assert "lower_tab" in at.session_state and at.session_state["lower_tab"] == "Table"
+    assert not at.get("selectbox") or all(s.key != "reader_source" for s in at.selectbox)
+    at.session_state["lower_tab"] = "Distances & rings"
+    at.run()
+    at.text_input(key="ring_text").set_value("100").run()
+    assert "gw-ring" in json.dumps(map_args(at))
+    at.session_state["lower_tab"] = "Table"
+    at.run()
+    assert all(t.key != "ring_text" for t in at.text_input)  # the closed tab did not run …
+    assert "gw-ring" in json.dumps(map_args(at))  # … yet its rings stay on the map
+    at.session_state["lower_tab"] = "Distances & rings"
+    at.run()
+    assert at.text_input(key="ring_text").value == "100"

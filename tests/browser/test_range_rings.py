@@ -21,6 +21,13 @@ def test_distance_table_and_rings(page, offline_context, app_server):
     expect(frame.locator(".gw-ring-label").filter(has_text="500 km")).to_have_count(1)
     page.get_by_role("radiogroup", name="Unit").get_by_text("nmi").click()
     expect(frame.locator(".gw-ring-label").filter(has_text="500 nmi")).to_have_count(1, timeout=15_000)
+    # only the open tab runs, but the rings and the typed radii survive a visit to another tab
+    page.get_by_role("tab", name="Table").click()
+    expect(page.get_by_text("Every feature drawn on the map")).to_be_visible()
+    expect(frame.locator(".gw-ring-label").filter(has_text="500 nmi")).to_have_count(1)
+    page.get_by_role("tab", name="Distances & rings").click()
+    expect(box).to_have_value("100, 500")
+    expect(page.get_by_role("radiogroup", name="Unit").get_by_label("nmi")).to_be_checked()
     box.fill("lots")
     box.press("Enter")
     expect(page.get_by_text(re.compile("not a number"))).to_be_visible()

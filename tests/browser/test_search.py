@@ -28,7 +28,8 @@ def test_search_quote_opens_source_and_feature(page, offline_context, app_server
     box.press("Enter")
     page.locator("section[data-testid='stSidebar'] button").filter(has_text="❝").first.click()
     wait_panel(page, "gd2024-land-kampong-chhnang")
-    page.get_by_role("tab", name="Sources").click()
+    # the reader opens by itself: the Sources tab is now the selected one
+    expect(page.get_by_role("tab", name="Sources")).to_have_attribute("aria-selected", "true")
     expect(page.locator('[data-excerpt="bb-golden-dragon-robot-dogs"]')).to_have_attribute(
         "data-highlight", "true")
 
