@@ -144,14 +144,13 @@ def tooltip_html(feature: Feature) -> str:
     return f"<b>{esc(p.name)}</b><br>{esc(p.summary[:160] + ('…' if len(p.summary) > 160 else ''))}"
 
 
-def popup_html(ds: Dataset, feature: Feature, full: bool = False) -> str:
-    """Short popup in the app (the panel has the evidence); ``full`` for the standalone HTML."""
+def popup_html(ds: Dataset, feature: Feature) -> str:
+    """The popup of the downloaded (standalone) map: the feature and all its evidence.  The app
+    itself has no popups: a click opens the evidence panel."""
     p = feature.props
     head = (f"<div class='gw-pop' style='max-height:340px;overflow-y:auto'><b>{esc(p.name)}</b> <i>({esc(p.status.value)})</i><br>"
             f"<small>{esc(date_range_label(p.start, p.end))} · {esc(precision_label(p.precision_m))} "
             f"· {esc(p.location_basis.value)}</small><br>{esc(p.summary)}")
-    if not full:
-        return head + "<br><small>Evidence: see the panel beside the map.</small></div>"
     items = "".join(evidence_item_html(e) for e in ds.evidence(feature))
     return head + f"<ul style='padding-left:1rem'>{items}</ul></div>"
 

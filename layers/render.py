@@ -50,22 +50,26 @@ def base_map(center: Sequence[float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM,
     return m
 
 
-def _feature_collection(ds: Dataset, features: Iterable[Feature], popup_full: bool) -> dict:
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "id": f.id, "geometry": f.geometry,
-             # only the id and pre-escaped HTML leave Python: folium inserts these with innerHTML
-             "properties": {"id": f.id, "layer": f.props.layer, "_tip": tooltip_html(f),
-                            "_popup": popup_html(ds, f, full=popup_full)}}
-            for f in features
-        ],
-    }
+def _feature_collection(ds: Dataset, features: Iterable[Feature], popups: bool) -> dict:
+    def props(f: Feature) -> dict:
+        # only the id and pre-escaped HTML leave Python: folium inserts these with innerHTML
+        out = {"id": f.id, "layer": f.props.layer, "_tip": tooltip_html(f)}
+        if popups:
+            out["_popup"] = popup_html(ds, f)
+        return out
+
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "id": f.id, "geometry": f.geometry, "properties": props(f)}
+                         for f in features]}
 
 
 def layer_group(ds: Dataset, layer_id: str, features: Sequence[Feature], contested: set[str],
-                popup_full: bool = False) -> folium.FeatureGroup:
-    """One map layer: a single GeoJson (one JS object, cheap) plus uncertainty rings for points."""
+                popups: bool = False) -> folium.FeatureGroup:
+    """One map layer: a single GeoJson (one JS object, cheap) plus uncertainty rings for points.
+
+    ``popups`` (the downloaded map) binds each feature's full evidence as a popup.  In the app a
+    click opens the evidence panel instead: a popup there would flash and vanish, because a
+    new selection replaces the feature groups, and it made each click cost more to draw."""
     spec = BY_ID[layer_id]
     fg = folium.FeatureGroup(name=spec.title, show=True)
     if spec.draw_order:
@@ -87,13 +91,13 @@ def layer_group(ds: Dataset, layer_id: str, features: Sequence[Feature], contest
 
     if features:
         folium.GeoJson(
-            _feature_collection(ds, features, popup_full),
+            _feature_collection(ds, features, popups),
             name=spec.title,
             style_function=style,
             highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.45},
             marker=folium.CircleMarker(radius=8, fill=True),
             tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True),
-            popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=360),
+            popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=360) if popups else None,
             zoom_on_click=False,
         ).add_to(fg)
     return fg
@@ -119,7 +123,7 @@ def selection_group(feature: Feature | None) -> folium.FeatureGroup:
 
 def dynamic_groups(ds: Dataset, features: Sequence[Feature], visible_layers: Iterable[str],
                    basemap_choice: str, contested: set[str], selected: Feature | None,
-                   data_dir: Path, popup_full: bool = False,
+                   data_dir: Path, popups: bool = False,
                    extra: Sequence[folium.FeatureGroup] = ()) -> list[folium.FeatureGroup]:
     """Basemap, then each visible layer bottom-up, then user layers, then the selection."""
     from .basemap import basemap_group
@@ -129,7 +133,7 @@ def dynamic_groups(ds: Dataset, features: Sequence[Feature], visible_layers: Ite
     for spec in LAYERS:
         if spec.id in visible:
             groups.append(layer_group(ds, spec.id, [f for f in features if f.props.layer == spec.id],
-                                      contested, popup_full))
+                                      contested, popups))
     groups.extend(extra)
     groups.append(selection_group(selected))
     return groups
@@ -154,7 +158,7 @@ def full_map(ds: Dataset, features: Sequence[Feature], visible_layers: Iterable[
     """A self-contained map (for the downloadable HTML): every group added to the map itself."""
     m = base_map(center, zoom, data_dir)
     for fg in dynamic_groups(ds, features, visible_layers, basemap_choice, contested, selected,
-                             data_dir, popup_full=True):
+                             data_dir, popups=True):
         fg.add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

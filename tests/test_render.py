@@ -43,8 +43,7 @@ def test_panel_side_filter_narrows_evidence(ds):
 
 def test_hostile_strings_are_escaped_everywhere(hostile_ds):
     f = hostile_ds.feature("test-harbour")
-    for html in (feature_panel_html(hostile_ds, f), tooltip_html(f), popup_html(hostile_ds, f),
-                 popup_html(hostile_ds, f, full=True)):
+    for html in (feature_panel_html(hostile_ds, f), tooltip_html(f), popup_html(hostile_ds, f)):
         assert "<script>" not in html and "<img" not in html
         assert "&lt;script&gt;" in html
 
@@ -115,3 +114,24 @@ def test_selection_group_is_not_interactive(ds):
     render.selection_group(ds.feature("test-harbour")).add_to(m)
     js = m.get_root().render()
     assert "gw-selected" in js and json.dumps(False) in js
+
+
+def test_app_map_has_tooltips_but_no_popups_the_download_has_full_popups(ds, tmp_path):
+    """In the app a click opens the evidence panel (a popup would vanish with the next rerun);
+    the downloaded map, which has no panel, carries every quote in its popups."""
+    import folium
+
+    from layers.basemap import OFFLINE
+
+    f = ds.feature("test-harbour")
+    m = folium.Map(tiles=None)
+    for fg in render.dynamic_groups(ds, ds.features, ["ream", "economic", "drills", "context"],
+                                    OFFLINE, set(), f, tmp_path):
+        fg.add_to(m)
+    app_js = m.get_root().render()
+    assert "bindTooltip" in app_js and "_tip" in app_js
+    assert "bindPopup" not in app_js and "_popup" not in app_js
+    quote = next(e.quote for e in ds.evidence(f) if e.quote)
+    full = render.full_map(ds, ds.features, ["ream"], OFFLINE, set(), tmp_path).get_root().render()
+    assert "bindPopup" in full
+    assert json.dumps(esc(quote))[1:-1] in full  # the verbatim quote, escaped, in the popup data

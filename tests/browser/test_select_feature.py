@@ -40,3 +40,5 @@ def test_click_ream_base_shows_quotes(page, offline_context, app_server):
     expect(page).to_have_url(re.compile(r"feature=ream-naval-base"))
     assert frame.locator(".leaflet-container").evaluate("() => window.map.getZoom()") == zoom_before
     expect(frame.locator("path.gw-selected")).to_have_count(1)
+    # the evidence is in the panel, not in a map popup covering the neighbours
+    assert frame.locator(".leaflet-popup").count() == 0
