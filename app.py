@@ -52,7 +52,7 @@ with map_col:
     groups = ui.map_groups(ds, features, view, selected, data_dir)
     center, zoom = ui.map_view()
     st_folium(
-        ui.base_map(data_dir),
+        ui.base_map(data_dir, APP_DIR),
         key=ui.MAP_KEY,
         on_change=ui.on_map_change,
         height=640,

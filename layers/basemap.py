@@ -18,6 +18,7 @@ Everything in the basemap is non-interactive: clicks go through to the real feat
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import json
 import sys
@@ -336,7 +337,12 @@ def add_basemap_panes(m: folium.Map) -> folium.Map:
 
 
 class NaturalEarthLayers(folium.MacroElement):
-    """Land, borders and names from ``data/basemap`` in one small script (non-interactive)."""
+    """Land, borders and names from ``data/basemap`` (non-interactive): inline in the script,
+    or, with ``src``, fetched from that URL (a file written by :func:`ensure_static_basemap`).
+
+    The app uses ``src``: st_folium re-sends the whole map script on every rerun, and inline
+    the basemap was two thirds of it (about 150 KB per click, for the server to serialise and
+    the browser to take in).  The downloadable HTML keeps it inline, to open with no server."""
 
     _template = folium.template.Template("""
 {% macro script(this, kwargs) %}
@@ -350,25 +356,41 @@ class NaturalEarthLayers(folium.MacroElement):
       }
     });
   {%- endif %}
-  L.geoJSON({{ this.land }}, {pane: {{ this.pane_base|tojson }}, interactive: false,
-    attribution: {{ this.attribution|tojson }}, maxZoom: {{ this.max_zoom }},
-    style: {stroke: false, fillColor: {{ this.land_color|tojson }}, fillOpacity: 1}}).addTo(group);
-  L.geoJSON({{ this.borders }}, {pane: {{ this.pane_base|tojson }}, interactive: false,
-    style: {color: {{ this.border_color|tojson }}, weight: 1.3, opacity: 0.9, dashArray: "6 3",
-            fill: false}}).addTo(group);
-  {{ this.labels }}.forEach(function (d) {
-    L.marker([d[0], d[1]], {pane: {{ this.pane_labels|tojson }}, interactive: false, keyboard: false,
-      icon: L.divIcon({className: d[3], html: "<span>" + d[2] + "</span>", iconSize: null})
-    }).addTo(group);
+  function draw(land, borders, labels) {
+    L.geoJSON(land, {pane: {{ this.pane_base|tojson }}, interactive: false,
+      attribution: {{ this.attribution|tojson }}, maxZoom: {{ this.max_zoom }},
+      style: {stroke: false, fillColor: {{ this.land_color|tojson }}, fillOpacity: 1}}).addTo(group);
+    L.geoJSON(borders, {pane: {{ this.pane_base|tojson }}, interactive: false,
+      style: {color: {{ this.border_color|tojson }}, weight: 1.3, opacity: 0.9, dashArray: "6 3",
+              fill: false}}).addTo(group);
+    labels.forEach(function (d) {
+      L.marker([d[0], d[1]], {pane: {{ this.pane_labels|tojson }}, interactive: false, keyboard: false,
+        icon: L.divIcon({className: d[3], html: "<span>" + d[2] + "</span>", iconSize: null})
+      }).addTo(group);
+    });
+  }
+  {%- if this.src %}
+  fetch({{ this.src|tojson }}).then(function (r) {
+    if (!r.ok) { throw new Error("HTTP " + r.status); }
+    return r.json();
+  }).then(function (d) { draw(d.land, d.borders, d.labels); }).catch(function (e) {
+    console.warn("Natural Earth basemap not loaded from " + {{ this.src|tojson }} + ": " + e);
+    if (group._map && group._map.attributionControl) {
+      group._map.attributionControl.addAttribution("⚠ offline basemap failed to load");
+    }
   });
+  {%- else %}
+  draw({{ this.land }}, {{ this.borders }}, {{ this.labels }});
+  {%- endif %}
 })({{ this._parent.get_name() }});
 {% endmacro %}
 """)
 
-    def __init__(self, data_dir: Path | None = None):
+    def __init__(self, data_dir: Path | None = None, src: str | None = None):
         super().__init__()
         self._name = "NaturalEarth"
-        self.land, self.borders, self.labels = _ne_payload(data_dir)
+        self.src = src
+        self.land, self.borders, self.labels = ("null",) * 3 if src else _ne_payload(data_dir)
         self.attribution = NE_ATTRIBUTION
         self.pane_base, self.z_base = PANE_BASE, Z_BASE
         self.pane_labels, self.z_labels = PANE_LABELS, Z_LABELS
@@ -393,11 +415,36 @@ def tile_layer(choice: str) -> folium.TileLayer | None:
                             overlay=False, control=False)
 
 
-def natural_earth_group(data_dir: Path | None = None) -> folium.FeatureGroup:
+def natural_earth_group(data_dir: Path | None = None, src: str | None = None) -> folium.FeatureGroup:
     """The Natural Earth layers alone (for the static base map: they never change)."""
     fg = folium.FeatureGroup(name="Natural Earth", control=False)
-    NaturalEarthLayers(data_dir).add_to(fg)
+    NaturalEarthLayers(data_dir, src=src).add_to(fg)
     return fg
+
+
+def static_basemap_json(data_dir: Path | None = None) -> bytes:
+    """The Natural Earth layers as one JSON document ``{"land", "borders", "labels"}``."""
+    land, borders, labels = _ne_payload(data_dir)
+    return f'{{"land":{land},"borders":{borders},"labels":{labels}}}'.encode("utf-8")
+
+
+def ensure_static_basemap(app_dir: Path, data_dir: Path | None = None,
+                          base_url: str = "app/static/basemap") -> str:
+    """Write the basemap JSON to ``<app_dir>/static/basemap/ne-<hash>.json`` (Streamlit serves
+    it; git-ignored) unless it is already there, and return its URL for the map's iframe.  The
+    name changes with the content, so a browser never keeps an outdated copy."""
+    from .assets import _join, _write_atomic
+
+    data = static_basemap_json(data_dir)
+    name = f"ne-{hashlib.sha256(data).hexdigest()[:16]}.json"
+    dest = Path(app_dir) / "static" / "basemap" / name
+    try:
+        fresh = dest.stat().st_size == len(data)
+    except FileNotFoundError:
+        fresh = False
+    if not fresh:
+        _write_atomic(dest, data)
+    return _join(base_url, name)
 
 
 def basemap_group(choice: str = DEFAULT_BASEMAP, data_dir: Path | None = None,
@@ -422,5 +469,6 @@ def basemap_group(choice: str = DEFAULT_BASEMAP, data_dir: Path | None = None,
 __all__ = [
     "DATA_DIR", "DEFAULT_BASEMAP", "FILES", "NE_ATTRIBUTION", "OFFLINE", "PANE_BASE", "PANE_LABELS",
     "SIZE_BUDGET", "TILE_BASEMAPS", "NaturalEarthLayers", "add_basemap_panes", "basemap_dir",
-    "basemap_group", "build_extracts", "natural_earth_group", "load_geojson", "main_build", "tile_layer",
+    "basemap_group", "build_extracts", "ensure_static_basemap", "natural_earth_group", "load_geojson",
+    "main_build", "static_basemap_json", "tile_layer",
 ]

@@ -29,16 +29,17 @@ def feature_class(feature_id: str) -> str:
     return f"gw-f-{feature_id}"
 
 
-def _basemap_dir(data_dir: Path | None) -> Path | None:
+def basemap_data_dir(data_dir: Path | None) -> Path | None:
     """A data folder without its own basemap/ (tests, a fork's data) uses the repo's."""
     return data_dir if data_dir is not None and (Path(data_dir) / "basemap").is_dir() else None
 
 
 def base_map(center: Sequence[float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM,
-             data_dir: Path | None = None) -> folium.Map:
+             data_dir: Path | None = None, basemap_src: str | None = None) -> folium.Map:
     """The map frame and the Natural Earth basemap, which never change: the same JavaScript
     on every rerun (no remount), and nothing for the browser to redraw when a selection or a
-    filter changes the feature groups."""
+    filter changes the feature groups.  ``basemap_src``: fetch the basemap from that URL
+    (see :func:`layers.basemap.ensure_static_basemap`) instead of writing it into the script."""
     from .basemap import add_basemap_panes, natural_earth_group
 
     m = folium.Map(location=list(center), zoom_start=zoom, tiles=None, control_scale=True,
@@ -46,7 +47,7 @@ def base_map(center: Sequence[float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM,
     # folium drops min/max zoom when tiles=None; set them on the map options directly
     m.options["min_zoom"], m.options["max_zoom"] = 4, 18
     add_basemap_panes(m)
-    natural_earth_group(_basemap_dir(data_dir)).add_to(m)
+    natural_earth_group(basemap_data_dir(data_dir), src=basemap_src).add_to(m)
     return m
 
 

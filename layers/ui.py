@@ -216,12 +216,16 @@ def visible(ds: Dataset, view: ViewState) -> list[Feature]:
     return visible_features(ds, view.layers, view.date_from, view.date_to, view.sides)
 
 
-def base_map(data_dir: Path) -> folium.Map:
+def base_map(data_dir: Path, app_dir: Path) -> folium.Map:
     """The map frame — plus the reader's own layer, if any.  A big uploaded layer lives in the
     base map rather than in the swapped feature groups: the groups are all redrawn whenever any
     of them changes (each selection), which for 100,000 points takes seconds; the base map is
-    rebuilt in the browser only when the upload itself changes."""
-    m = render.base_map(data_dir=data_dir)
+    rebuilt in the browser only when the upload itself changes.  The Natural Earth basemap is
+    a static file the map fetches once (``app_dir/static/basemap``), not part of the script."""
+    from .basemap import ensure_static_basemap
+
+    src = ensure_static_basemap(app_dir, render.basemap_data_dir(data_dir))
+    m = render.base_map(data_dir=data_dir, basemap_src=src)
     user = st.session_state.get("user_layer")
     if user is not None and st.session_state.get("lay_user", True):
         from .userlayer import user_layer_group

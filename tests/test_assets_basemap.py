@@ -393,3 +393,28 @@ def test_standalone_html_renders_offline_in_chromium(tmp_path, sync_playwright_i
         browser.close()
     assert not errors, errors
     assert not blocked, blocked
+
+
+def test_static_basemap_file_is_written_once_and_fetched_by_the_map(tmp_path):
+    """The app's map fetches Natural Earth from a static file instead of carrying it in its
+    script (re-sent on every rerun); the file name follows its content."""
+    import json as _json
+
+    from layers import render
+    from layers.basemap import ensure_static_basemap, static_basemap_json
+
+    url = ensure_static_basemap(tmp_path)
+    files = list((tmp_path / "static" / "basemap").glob("ne-*.json"))
+    assert len(files) == 1 and url == f"../../app/static/basemap/{files[0].name}"
+    doc = _json.loads(files[0].read_text("utf-8"))
+    assert doc["land"]["features"] and doc["borders"]["features"]
+    assert any("Phnom Penh" in label[2] for label in doc["labels"])
+    mtime = files[0].stat().st_mtime_ns
+    assert ensure_static_basemap(tmp_path) == url and files[0].stat().st_mtime_ns == mtime
+    assert files[0].read_bytes() == static_basemap_json()
+
+    fetched = render.base_map(basemap_src=url).get_root().render()
+    inline = render.base_map().get_root().render()
+    assert f'fetch("{url}")' in fetched and "failed to load" in fetched
+    assert len(fetched) < len(inline) - 100_000  # the coordinates are not in the script
+    assert "fetch(" not in inline  # the downloadable map keeps them inline
