@@ -117,6 +117,7 @@ def test_streamlit_config_enables_static_serving():
     cfg = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert cfg["server"]["enableStaticServing"] is True
     assert cfg["browser"]["gatherUsageStats"] is False
+    assert cfg["runner"]["postScriptGC"] is False  # see the comment there: half a click's server time
 
 
 def test_configure_folium_leaves_no_cdn_link_in_the_rendered_map():
