@@ -190,12 +190,23 @@ class Activity:
         self.interval = interval
         self._seen: dict[int, float] = {}
         self._base: dict[int, float] = {}
+        self._kind: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _sample(self) -> None:
         for pid, cpu in _own_tree_cpu().items():
             self._seen[pid] = max(cpu, self._seen.get(pid, 0.0))
+            if pid not in self._kind:
+                self._kind[pid] = _kind_of(pid)
+
+    def own_by_kind(self) -> dict[str, float]:
+        """CPU seconds used during the block by our own processes, split into ``server``
+        (streamlit), ``chromium`` and ``harness`` (this bench, the Playwright driver)."""
+        out = {"server": 0.0, "chromium": 0.0, "harness": 0.0}
+        for pid, cpu in self._seen.items():
+            out[self._kind.get(pid, "harness")] += cpu - self._base.get(pid, 0.0)
+        return out
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -224,6 +235,43 @@ class Activity:
         return (f"machine CPU busy {100 * self.busy / max(self.capacity, 1e-9):.0f}% of "
                 f"{os.cpu_count()} cores; other processes (not this bench) used {self.foreign:.0f} CPU s "
                 f"= {share:.0f}% of the machine" + ("  ⚠ busy machine: figures inflated" if share > 10 else ""))
+
+
+def _kind_of(pid: int) -> str:
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes()[:400]
+    except OSError:
+        return "harness"
+    if b"streamlit" in cmd:
+        return "server"
+    return "chromium" if b"chrom" in cmd else "harness"
+
+
+async def release_together(tasks: list, opened, go, rec: dict, n: int, budget: float,
+                           settle: float = 0.0) -> None:
+    """Concurrency phases: wait until all ``n`` sessions are open (``opened`` is set), release
+    them together (``go``), wait for them all; straggler sessions are cancelled and reported.
+    Records in ``rec``: ``wall`` of the clicking part, ``click_cpu`` (our CPU seconds in it by
+    kind, see :meth:`Activity.own_by_kind`) and ``click_busy`` (share of the whole machine)."""
+    import asyncio
+
+    try:
+        await asyncio.wait_for(opened.wait(), timeout=budget / 2)
+    except asyncio.TimeoutError:
+        rec["errors"].append(f"only {rec['ready']}/{n} sessions open after {budget / 2:.0f} s")
+    await asyncio.sleep(settle)
+    t0 = time.perf_counter()
+    with Activity() as act:  # the clicking part alone
+        go.set()
+        _done, pending = await asyncio.wait(tasks, timeout=budget)
+        for t in pending:
+            t.cancel()
+        if pending:
+            await asyncio.wait(pending, timeout=30)
+            rec["errors"].append(f"{len(pending)} session(s) still running after {budget:.0f} s: cancelled")
+    rec["wall"] = time.perf_counter() - t0
+    rec["click_cpu"] = act.own_by_kind()
+    rec["click_busy"] = act.busy / max(act.capacity, 1e-9)
 
 
 def foreign_servers() -> list[str]:
