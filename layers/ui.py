@@ -70,8 +70,9 @@ KEEP_WIDGETS = ("measure", "ring_text", "ring_unit", "reader_source")
 
 
 def init_state(ds: Dataset) -> ViewState:
-    """First run of a session: seed every widget from the URL (with notices for garbage)."""
-    for k in KEEP_WIDGETS:  # widgets in a closed tab don't run: keep their values meanwhile
+    """Every run: keep the values of the closed tabs' widgets.  First run of a session: seed
+    every widget from the URL (with notices for garbage)."""
+    for k in KEEP_WIDGETS:
         if k in st.session_state:
             st.session_state[k] = st.session_state[k]
     if st.session_state.get("_init"):
