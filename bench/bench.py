@@ -43,11 +43,8 @@ LAYER_APP = str(H.BENCH / "layer_app.py")
 # features selected in A2 (session state, as the map's on_change callback does) and clicked in C
 SELECT_IDS = ["sattahip-naval-base", "fiery-cross-reef", "phu-quoc", "dara-sakor-airport",
               "ream-naval-base", "gd2024-naval-live-fire", "funan-techo-canal", "qilu-sez"]
-# (feature id, lat, lon, zoom): isolated point features, opened with ?view= centred on them
-CLICK_TARGETS = [("sattahip-naval-base", 12.625, 100.917, 9),
-                 ("fiery-cross-reef", 9.54917, 112.88917, 9),
-                 ("phu-quoc", 10.27463, 103.99794, 10),
-                 ("dara-sakor-airport", 10.915, 103.224, 11)]
+# B3 (feature id, lat, lon, zoom): an isolated point feature, opened with ?view= centred on it
+B3_TARGET = ("sattahip-naval-base", 12.625, 100.917, 9)
 
 TARGET_B_RERUN_S = 1.5
 TARGET_B_PAYLOAD = 5_000_000  # bytes (MB = 10^6 bytes throughout)
@@ -473,7 +470,7 @@ def browser_upload(n: int, raw: bytes) -> dict:
                 page.on("websocket", lambda ws: (
                     ws.on("framesent", lambda p: frames.append((time.perf_counter(), "sent", len(p)))),
                     ws.on("framereceived", lambda p: frames.append((time.perf_counter(), "recv", len(p))))))
-                fid, lat, lon, zoom = CLICK_TARGETS[0]  # opened on a feature, clicked once drawn
+                fid, lat, lon, zoom = B3_TARGET  # opened on a feature, clicked once drawn
                 page.goto(f"{server.url}/?view={lat},{lon},{zoom}", timeout=WAIT_MS)
                 fl = page.frame_locator(H.MAP_IFRAME)
                 path = fl.locator(f"path.gw-f-{fid}").first
@@ -625,8 +622,7 @@ def _script_finished(payload) -> bool:
 
 
 async def session(idx: int, browser, url: str, clicks: int, think: tuple[float, float] | None,
-                  blocked: H.Blocked, rec: dict, opened: asyncio.Event, go: asyncio.Event,
-                  n_sessions: int) -> None:
+                  blocked: H.Blocked, rec: dict, gate: H.Gate) -> None:
     """One reader: open the page once, then click ``clicks`` features on the map, each time
     waiting for the evidence panel, pausing ``think`` seconds (uniform range; None = none)."""
     import random
@@ -653,15 +649,11 @@ async def session(idx: int, browser, url: str, clicks: int, think: tuple[float, 
     except Exception as e:
         rec["errors"].append(f"session {idx} at '{step}': {e.__class__.__name__}: {str(e).splitlines()[0][:160]}")
         await ctx.close()
-        rec["ready"] += 1
-        if rec["ready"] == n_sessions:
-            opened.set()
         return
-    rec["ready"] += 1
-    if rec["ready"] == n_sessions:
-        opened.set()
+    finally:
+        gate.arrive()
     try:
-        await go.wait()
+        await gate.go.wait()
         if think:  # spread the first clicks like the later ones
             await asyncio.sleep(rnd.uniform(0, think[1]))
         for r in range(clicks):
@@ -703,15 +695,15 @@ async def run_sessions(url: str, n: int, clicks: int, think: tuple[float, float]
     """``n`` sessions open the page together; once all are open, all start clicking."""
     from playwright.async_api import async_playwright
 
-    rec: dict = {"open": [], "click": [], "send": [], "server": [], "draw": [], "errors": [], "ready": 0}
+    rec: dict = {"open": [], "click": [], "send": [], "server": [], "draw": [], "errors": []}
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(**H.launch_kwargs())
         try:
-            opened, go = asyncio.Event(), asyncio.Event()
-            tasks = [asyncio.create_task(session(i, browser, url, clicks, think, blocked, rec, opened, go, n))
+            gate = H.Gate(n)
+            tasks = [asyncio.create_task(session(i, browser, url, clicks, think, blocked, rec, gate))
                      for i in range(n)]
             # settle: let the pages' own first reruns finish before the clicks
-            await H.release_together(tasks, opened, go, rec, n, budget, settle=1.0)
+            await H.release_together(tasks, gate, rec, budget, settle=1.0)
         finally:
             await browser.close()
     return rec

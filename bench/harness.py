@@ -247,22 +247,37 @@ def _kind_of(pid: int) -> str:
     return "chromium" if b"chrom" in cmd else "harness"
 
 
-async def release_together(tasks: list, opened, go, rec: dict, n: int, budget: float,
-                           settle: float = 0.0) -> None:
-    """Concurrency phases: wait until all ``n`` sessions are open (``opened`` is set), release
-    them together (``go``), wait for them all; straggler sessions are cancelled and reported.
-    Records in ``rec``: ``wall`` of the clicking part, ``click_cpu`` (our CPU seconds in it by
-    kind, see :meth:`Activity.own_by_kind`) and ``click_busy`` (share of the whole machine)."""
+class Gate:
+    """Concurrency phases: each of ``n`` sessions calls :meth:`arrive` once it is open (or has
+    given up); :func:`release_together` then lets them all start clicking at once."""
+
+    def __init__(self, n: int):
+        import asyncio
+
+        self.n, self.ready = n, 0
+        self.opened, self.go = asyncio.Event(), asyncio.Event()
+
+    def arrive(self) -> None:
+        self.ready += 1
+        if self.ready >= self.n:
+            self.opened.set()
+
+
+async def release_together(tasks: list, gate: Gate, rec: dict, budget: float, settle: float = 0.0) -> None:
+    """Wait until every session has arrived at ``gate``, release them together, wait for them
+    all; straggler sessions are cancelled and reported.  Records in ``rec``: ``wall`` of the
+    clicking part, ``click_cpu`` (our CPU seconds in it by kind, see
+    :meth:`Activity.own_by_kind`) and ``click_busy`` (share of the whole machine)."""
     import asyncio
 
     try:
-        await asyncio.wait_for(opened.wait(), timeout=budget / 2)
+        await asyncio.wait_for(gate.opened.wait(), timeout=budget / 2)
     except asyncio.TimeoutError:
-        rec["errors"].append(f"only {rec['ready']}/{n} sessions open after {budget / 2:.0f} s")
+        rec["errors"].append(f"only {gate.ready}/{gate.n} sessions open after {budget / 2:.0f} s")
     await asyncio.sleep(settle)
     t0 = time.perf_counter()
     with Activity() as act:  # the clicking part alone
-        go.set()
+        gate.go.set()
         _done, pending = await asyncio.wait(tasks, timeout=budget)
         for t in pending:
             t.cancel()

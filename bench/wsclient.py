@@ -74,8 +74,7 @@ async def _read_run(ws, timeout: float, marker: bytes | None = None) -> dict:
 
 
 async def ws_session(idx: int, url: str, view: str, cycle: list[str], points: dict, clicks: int,
-                     think: tuple[float, float] | None, rec: dict, n: int, opened: asyncio.Event,
-                     go: asyncio.Event, timeout: float) -> None:
+                     think: tuple[float, float] | None, rec: dict, gate, timeout: float) -> None:
     import websockets
 
     rnd = random.Random(1000 + idx)
@@ -89,10 +88,8 @@ async def ws_session(idx: int, url: str, view: str, cycle: list[str], points: di
             if comp is None:
                 raise RuntimeError("the page has no map component")
             ready = True
-            rec["ready"] += 1
-            if rec["ready"] == n:
-                opened.set()
-            await go.wait()
+            gate.arrive()
+            await gate.go.wait()
             if think:
                 await asyncio.sleep(rnd.uniform(0, think[1]))
             lat0, lon0, zoom = (float(v) for v in view.split(","))
@@ -119,19 +116,17 @@ async def ws_session(idx: int, url: str, view: str, cycle: list[str], points: di
         rec["errors"].append(f"ws session {idx}: {e.__class__.__name__}: {str(e)[:160]}")
     finally:
         if not ready:
-            rec["ready"] += 1
-            if rec["ready"] == n:
-                opened.set()
+            gate.arrive()
 
 
 async def run_ws_sessions(url: str, n: int, view: str, cycle: list[str], clicks: int,
                           think: tuple[float, float] | None, budget: float) -> dict:
     points = click_points(cycle)
-    rec: dict = {"click": [], "finished": [], "msgs": [], "bytes": [], "errors": [], "ready": 0}
-    opened, go = asyncio.Event(), asyncio.Event()
-    tasks = [asyncio.create_task(ws_session(i, url, view, cycle, points, clicks, think, rec, n, opened, go,
-                                            timeout=budget / 2)) for i in range(n)]
     import harness as H
 
-    await H.release_together(tasks, opened, go, rec, n, budget)
+    rec: dict = {"click": [], "finished": [], "msgs": [], "bytes": [], "errors": []}
+    gate = H.Gate(n)
+    tasks = [asyncio.create_task(ws_session(i, url, view, cycle, points, clicks, think, rec, gate,
+                                            timeout=budget / 2)) for i in range(n)]
+    await H.release_together(tasks, gate, rec, budget)
     return rec
