@@ -45,11 +45,10 @@ with st.sidebar:
 
 view = ui.current_view(ds)
 features = ui.visible(ds, view)
-selected = ds.feature(view.feature) if view.feature else None
 
 map_col, panel_col = st.columns([5, 3], gap="medium")
 with map_col:
-    groups = ui.map_groups(ds, features, view, selected, data_dir)
+    groups = ui.map_groups(ds, features, view, data_dir)
     center, zoom = ui.map_view()
     st_folium(
         ui.base_map(data_dir, APP_DIR),

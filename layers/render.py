@@ -2,8 +2,10 @@
 
 The base map (:func:`base_map`) is built identically on every rerun, so streamlit-folium never
 remounts it and the reader keeps their pan and zoom.  Everything that changes — basemap choice,
-visible layers, filters, the selection — goes into feature groups (:func:`dynamic_groups`) that
-``st_folium(feature_group_to_add=...)`` swaps in place.
+visible layers, filters — goes into feature groups (:func:`dynamic_groups`) that
+``st_folium(feature_group_to_add=...)`` swaps in place.  In the app the selection outline is
+drawn by the map itself (:class:`LiveSelection`), so a click does not swap the groups; the
+downloaded map, which has no page around it, draws it as a group (:func:`selection_group`).
 """
 
 from __future__ import annotations
@@ -122,6 +124,83 @@ def selection_group(feature: Feature | None) -> folium.FeatureGroup:
     return fg
 
 
+class LiveSelection(folium.MacroElement):
+    """The selection outline drawn by the map itself (the app's map only).
+
+    A new selection must not change the feature groups: streamlit-folium removes and re-adds
+    every group when any of them changes, which was about a fifth of the browser's work per
+    click.  Instead this script, part of the map's fixed JavaScript, outlines the feature the
+    page's URL names (``?feature=``, which the app keeps equal to the selection), checking it a
+    few times a second and whenever the map's layers change; a click on a feature outlines it at
+    once, before the server has answered.  If the page's URL cannot be read (a cross-origin
+    embed), clicks still outline.  Same look as :func:`selection_group`, which the downloaded
+    map (no page around it) keeps using."""
+
+    _template = folium.template.Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  var COLOR = {{ this.color|tojson }}, PREFIX = "gw-f-", PANE = "gwSelection";
+  var byId = {}, outline = null, shown = null, dirty = true, pending = null, pendingUntil = 0;
+  if (!map.getPane(PANE)) {
+    var el = map.createPane(PANE); el.style.zIndex = 450; el.style.pointerEvents = "none";
+  }
+  function idOf(layer) {
+    var c = layer.options && layer.options.className;
+    return layer.feature && typeof c === "string" && c.indexOf(PREFIX) === 0 ? c.slice(PREFIX.length) : null;
+  }
+  function fromUrl() {
+    try { return new URLSearchParams(window.parent.location.search).get("feature"); }
+    catch (e) { return shown; }  // cross-origin page: keep what the map itself selected
+  }
+  function wanted() {
+    var url = fromUrl();
+    if (pending !== null) {
+      if (url === pending || Date.now() > pendingUntil) { pending = null; } else { return pending; }
+    }
+    return url;
+  }
+  function draw(id) {
+    var target = id ? byId[id] : null;
+    if (outline) { map.removeLayer(outline); outline = null; }
+    if (!target) { return; }
+    if (target.feature.geometry.type === "Point" && target.getLatLng) {
+      outline = L.circleMarker(target.getLatLng(), {pane: PANE, interactive: false, radius: 14,
+        color: COLOR, weight: 4, fill: false, className: "gw-selected"});
+    } else {
+      outline = L.geoJSON(target.feature.geometry, {pane: PANE, interactive: false, color: COLOR,
+        weight: 5, fill: false, className: "gw-selected"});
+    }
+    outline._gwOwn = true;
+    outline.addTo(map);
+  }
+  function sync() {
+    var id = wanted();
+    if (id === shown && !dirty) { return; }
+    shown = id; dirty = false; draw(id);
+  }
+  map.on("layeradd", function (e) {
+    var id = idOf(e.layer);
+    if (id === null) { return; }
+    byId[id] = e.layer; dirty = true;
+    e.layer.on("click", function () { pending = id; pendingUntil = Date.now() + 10000; sync(); });
+    setTimeout(sync, 0);
+  });
+  map.on("layerremove", function (e) {
+    var id = idOf(e.layer);
+    if (id !== null && byId[id] === e.layer) { delete byId[id]; dirty = true; setTimeout(sync, 0); }
+  });
+  setInterval(sync, {{ this.poll_ms }});
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, poll_ms: int = 200) -> None:
+        super().__init__()
+        self._name = "GwLiveSelection"
+        self.color = SELECT_COLOR
+        self.poll_ms = int(poll_ms)
+
+
 def dynamic_groups(ds: Dataset, features: Sequence[Feature], visible_layers: Iterable[str],
                    basemap_choice: str, contested: set[str], selected: Feature | None,
                    data_dir: Path, popups: bool = False,
@@ -165,5 +244,5 @@ def full_map(ds: Dataset, features: Sequence[Feature], visible_layers: Iterable[
     return m
 
 
-__all__ = ["base_map", "dynamic_groups", "layer_group", "selection_group", "view_for", "full_map",
+__all__ = ["LiveSelection", "base_map", "dynamic_groups", "layer_group", "selection_group", "view_for", "full_map",
            "feature_class"]

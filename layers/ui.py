@@ -227,6 +227,7 @@ def base_map(data_dir: Path, app_dir: Path) -> folium.Map:
 
     src = ensure_static_basemap(app_dir, render.basemap_data_dir(data_dir))
     m = render.base_map(data_dir=data_dir, basemap_src=src)
+    render.LiveSelection().add_to(m)
     user = st.session_state.get("user_layer")
     if user is not None and st.session_state.get("lay_user", True):
         from .userlayer import user_layer_group
@@ -235,11 +236,13 @@ def base_map(data_dir: Path, app_dir: Path) -> folium.Map:
     return m
 
 
-def map_groups(ds: Dataset, features: list[Feature], view: ViewState, selected: Feature | None,
+def map_groups(ds: Dataset, features: list[Feature], view: ViewState,
                data_dir: Path) -> list[folium.FeatureGroup]:
+    """Everything on the map that a filter can change.  Not the selection: the map outlines the
+    selected feature itself (:class:`layers.render.LiveSelection`), so a new selection leaves
+    these groups as they were and the browser has nothing to redraw but the outline."""
     return render.dynamic_groups(ds, features, view.layers, BASEMAPS[view.basemap], contested(ds),
-                                 selected if selected in features else None, data_dir,
-                                 extra=extra_groups(ds, view))
+                                 None, data_dir, extra=extra_groups(ds, view))
 
 
 def returned_objects() -> list[str]:

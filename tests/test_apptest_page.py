@@ -66,7 +66,17 @@ def test_deep_link_selects_feature_and_centres_map(data):
     assert "The harbour “will become a base,” officials said." in text
     args = map_args(at)
     assert args["center"] and abs(args["center"][0] - 10.51) < 1e-3 and args["zoom"] >= 10
-    assert "gw-selected" in args["feature_group"]
+    assert "GwLiveSelection" not in args["feature_group"] and "gw-selected" in args["script"]
+
+
+def test_a_new_selection_leaves_the_map_groups_as_they_were(data):
+    """streamlit-folium removes and re-adds every group when any of them changes; the map
+    outlines the selection itself (from the URL), so selecting must not touch the groups."""
+    before = map_args(run())
+    for fid in ("test-harbour", "capital", "drill-area"):
+        args = map_args(run(sel=fid))
+        assert args["feature_group"] == before["feature_group"], fid
+        assert args["script"] == before["script"], fid  # and the map is not rebuilt either
 
 
 def test_selection_in_session_shows_panel_and_updates_url(data):
