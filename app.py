@@ -32,7 +32,7 @@ def _assets() -> bool:
 _assets()
 data_dir = data_dir_from_env()
 ds = ui.dataset(str(data_dir))
-ui.init_state(ds)
+ui.init_state(ds)  # also marks this run as a whole-page run
 
 st.title("Gulf Watch")
 st.caption("China’s military and economic footprint around the Gulf of Thailand — Ream Naval Base, "
@@ -43,28 +43,36 @@ ui.show_notices(ds)
 with st.sidebar:
     ui.sidebar_controls(ds)
 
+@st.fragment
+def map_and_evidence() -> None:
+    """The map and its evidence panel.  A click on the map reruns only this part: the sidebar
+    and the tabs below are left as they are (they do not change with the selection, or, for
+    the tabs that do, :func:`layers.ui.on_map_change` asks for a whole-page run)."""
+    ui.whole_page_if_asked()
+    view = ui.current_view(ds)
+    features = ui.visible(ds, view)
+    map_col, panel_col = st.columns([5, 3], gap="medium")
+    with map_col:
+        groups = ui.map_groups(ds, features, view, data_dir)
+        center, zoom = ui.map_view()
+        st_folium(
+            ui.base_map(data_dir, APP_DIR),
+            key=ui.MAP_KEY,
+            on_change=ui.on_map_change,
+            height=640,
+            use_container_width=True,
+            feature_group_to_add=groups,
+            center=center,
+            zoom=zoom,
+            returned_objects=ui.returned_objects(),
+        )
+        ui.map_footer(ds, features, view)
+    with panel_col, st.container(height=680, border=False, key="evidence-panel"):
+        ui.evidence_panel(ds, view)
+    ui.sync_query_params(ds, dt.date.today())
+
+
+map_and_evidence()
 view = ui.current_view(ds)
-features = ui.visible(ds, view)
-
-map_col, panel_col = st.columns([5, 3], gap="medium")
-with map_col:
-    groups = ui.map_groups(ds, features, view, data_dir)
-    center, zoom = ui.map_view()
-    st_folium(
-        ui.base_map(data_dir, APP_DIR),
-        key=ui.MAP_KEY,
-        on_change=ui.on_map_change,
-        height=640,
-        use_container_width=True,
-        feature_group_to_add=groups,
-        center=center,
-        zoom=zoom,
-        returned_objects=ui.returned_objects(),
-    )
-    ui.map_footer(ds, features, view)
-
-with panel_col, st.container(height=680, border=False, key="evidence-panel"):
-    ui.evidence_panel(ds, view)
-
-ui.lower_tabs(ds, features, view, data_dir)
+ui.lower_tabs(ds, ui.visible(ds, view), view, data_dir)
 ui.sync_query_params(ds, dt.date.today())

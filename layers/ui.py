@@ -68,6 +68,12 @@ def contested(ds: Dataset) -> set[str]:
 # the value of a widget that did not run; these are re-stated on every run so they survive.
 KEEP_WIDGETS = ("measure", "ring_text", "ring_unit", "reader_source")
 
+# A map click reruns only the map-and-evidence fragment (app.py).  These lower tabs show
+# something that follows the selection or the measuring points, so when one of them is open a
+# click asks for a whole-page run instead.
+FOLLOWS_SELECTION = ("Sources", "Distances & rings", "Export & share")
+WHOLE_PAGE = "_whole_page_wanted"
+
 
 def init_state(ds: Dataset) -> ViewState:
     """Every run: keep the values of the closed tabs' widgets.  First run of a session: seed
@@ -75,6 +81,7 @@ def init_state(ds: Dataset) -> ViewState:
     for k in KEEP_WIDGETS:
         if k in st.session_state:
             st.session_state[k] = st.session_state[k]
+    st.session_state.pop(WHOLE_PAGE, None)  # this is a whole-page run
     if st.session_state.get("_init"):
         return current_view(ds)
     view, notices = parse_query(st.query_params.to_dict(), [f.id for f in ds.features])
@@ -261,6 +268,7 @@ def on_map_change() -> None:
     fid = (drawing.get("properties") or {}).get("id")
     click = value.get("last_object_clicked")
     sig = repr((fid, click))
+    before = (ss.get("sel"), ss.get("measure_pts"))
     if sig != ss.get("_click_sig"):
         ss["_click_sig"] = sig
         if isinstance(fid, str) and fid and click:
@@ -273,6 +281,15 @@ def on_map_change() -> None:
             if isinstance(fid, str) and click and abs(click.get("lat", 0) - p["lat"]) < 1e-9:
                 p["name"] = ss.get("_names", {}).get(fid, fid)
             ss["measure_pts"] = (ss.get("measure_pts", []) + [p])[-2:]
+    if (ss.get("sel"), ss.get("measure_pts")) != before and ss.get("lower_tab") in FOLLOWS_SELECTION:
+        ss[WHOLE_PAGE] = True
+
+
+def whole_page_if_asked() -> None:
+    """At the top of the map fragment: if a click asked for a whole-page run and this run is
+    only the fragment's (a whole-page run clears the request first), rerun the whole page."""
+    if st.session_state.pop(WHOLE_PAGE, False):
+        st.rerun(scope="app")
 
 
 def map_footer(ds: Dataset, features: list[Feature], view: ViewState) -> None:
