@@ -2,8 +2,8 @@
 
 Each session does what the browser does for a map click: it sends a ``rerun_script`` BackMsg
 whose widget state is the value streamlit-folium reports after a click on a feature (the
-feature's GeoJSON as ``last_active_drawing``, the click point as ``last_object_clicked``), and
-reads the ForwardMsgs of the rerun.  *click → panel* here is from sending that message to the
+feature's GeoJSON as ``last_active_drawing``, the click point as ``last_object_clicked``), for
+the fragment the map lives in (as the browser does), and reads the ForwardMsgs of the rerun.  *click → panel* here is from sending that message to the
 arrival of the delta that holds the evidence panel of the clicked feature (``data-feature="…"``);
 *finished* is the ``script_finished`` message.  So the figures are the server's own share of a
 click, with nearly all the machine's CPU left to the server (the client only reads bytes).
@@ -36,12 +36,14 @@ def click_points(feature_ids: list[str]) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _rerun(query: str, page_hash: str, widgets: list[tuple[str, str]] = ()) -> bytes:
+def _rerun(query: str, page_hash: str, widgets: list[tuple[str, str]] = (), fragment: str = "") -> bytes:
     bm = BackMsg()
     cs = bm.rerun_script
     cs.query_string = query
     if page_hash:
         cs.page_script_hash = page_hash
+    if fragment:  # the widget lives in a fragment: the browser asks for that fragment's run
+        cs.fragment_id = fragment
     for wid, value in widgets:
         w = cs.widget_states.widgets.add()
         w.id, w.json_value = wid, value
@@ -51,7 +53,7 @@ def _rerun(query: str, page_hash: str, widgets: list[tuple[str, str]] = ()) -> b
 async def _read_run(ws, timeout: float, marker: bytes | None = None) -> dict:
     """Read ForwardMsgs until ``script_finished``; note when ``marker`` first appears."""
     t0 = time.perf_counter()
-    seen = {"marker": None, "msgs": 0, "bytes": 0, "component": None, "page_hash": None}
+    seen = {"marker": None, "msgs": 0, "bytes": 0, "component": None, "fragment": "", "page_hash": None}
     while True:
         raw = await asyncio.wait_for(ws.recv(), timeout)
         seen["msgs"] += 1
@@ -68,6 +70,7 @@ async def _read_run(ws, timeout: float, marker: bytes | None = None) -> dict:
             el = msg.delta.new_element
             if el.WhichOneof("type") == "component_instance" and el.component_instance.component_name == MAP_COMPONENT:
                 seen["component"] = el.component_instance.id
+                seen["fragment"] = msg.delta.fragment_id
         elif kind == "script_finished":
             seen["finished"] = time.perf_counter() - t0
             return seen
@@ -84,7 +87,7 @@ async def ws_session(idx: int, url: str, view: str, cycle: list[str], points: di
         async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None) as ws:
             await ws.send(_rerun(f"view={view}", ""))
             first = await _read_run(ws, timeout)
-            comp, page_hash = first["component"], first["page_hash"] or ""
+            comp, page_hash, frag = first["component"], first["page_hash"] or "", first["fragment"]
             if comp is None:
                 raise RuntimeError("the page has no map component")
             ready = True
@@ -101,7 +104,7 @@ async def ws_session(idx: int, url: str, view: str, cycle: list[str], points: di
                          "last_object_clicked": {"lat": lat, "lng": lon},
                          "last_clicked": {"lat": lat, "lng": lon},
                          "center": {"lat": lat0, "lng": lon0}, "zoom": int(zoom)}
-                await ws.send(_rerun(f"view={view}", page_hash, [(comp, json.dumps(value))]))
+                await ws.send(_rerun(f"view={view}", page_hash, [(comp, json.dumps(value))], frag))
                 run = await _read_run(ws, timeout, marker=f'data-feature="{fid}"'.encode())
                 if run["marker"] is None:
                     rec["errors"].append(f"ws session {idx} click {r} ({fid}): the rerun had no panel for it")
