@@ -31,8 +31,10 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
+import branca.element
 import folium
 import folium.plugins
+from jinja2 import Template as _JinjaTemplate
 import xstatic.pkg.leaflet as _xs_leaflet
 import xstatic.pkg.leaflet_markercluster as _xs_markercluster
 
@@ -177,6 +179,29 @@ def vendor_urls(base_url: str = "app/static/vendor") -> dict[str, str]:
     }
 
 
+class _LazyTemplate:
+    """A Jinja template compiled when first used.  branca wraps every rendered snippet of
+    JavaScript in a new ``Element(template=<the snippet>)``, compiling the snippet as a Jinja
+    template (the map's data included: tens of KB per rerun) although streamlit-folium never
+    renders most of them again; compiling them was a third of the server's work per click."""
+
+    __slots__ = ("_compiled", "_source")
+
+    def __init__(self, source: str) -> None:
+        self._source, self._compiled = source, None
+
+    def _template(self):
+        if self._compiled is None:
+            self._compiled = _JinjaTemplate(self._source)
+        return self._compiled
+
+    def render(self, *args, **kwargs) -> str:
+        return self._template().render(*args, **kwargs)
+
+    def __getattr__(self, name: str):  # .module, .blocks, … as on the compiled template
+        return getattr(self._template(), name)
+
+
 def configure_folium(base_url: str = "app/static/vendor") -> None:
     """Point folium at the local Leaflet files only (no jQuery, Bootstrap, Font Awesome, …).
 
@@ -186,6 +211,7 @@ def configure_folium(base_url: str = "app/static/vendor") -> None:
     streamlit-folium's iframe; for a file to open elsewhere use :func:`standalone_html`.
     """
     u = vendor_urls(base_url)
+    branca.element.Template = _LazyTemplate  # what Element(template=...) compiles with
     # New lists (never mutate folium's): JSCSSMixin.add_js_link edits the class list in place.
     folium.Map.default_js = [("leaflet", u["leaflet_js"]), ("gulfwatch_compat", u["compat_js"])]
     folium.Map.default_css = [("leaflet_css", u["leaflet_css"])]
