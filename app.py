@@ -65,6 +65,9 @@ def map_and_evidence() -> None:
             center=center,
             zoom=zoom,
             returned_objects=ui.returned_objects(),
+            # st_folium renders the map for its arguments either way; its extra whole-page render
+            # first only compiled templates (same arguments, tests/test_lazy_templates.py)
+            render=False,
         )
         ui.map_footer(ds, features, view)
     with panel_col, st.container(height=680, border=False, key="evidence-panel"):

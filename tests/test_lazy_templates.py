@@ -9,7 +9,7 @@ import re
 import branca.element
 import jinja2
 import pytest
-from streamlit_folium import _get_feature_group_string, _get_header, _get_map_string
+from streamlit_folium import _get_feature_group_string, _get_header, _get_html, _get_map_string
 
 from layers import assets, render
 from layers.basemap import OFFLINE
@@ -53,3 +53,17 @@ def test_configure_folium_installs_the_lazy_template(monkeypatch):
     el = branca.element.Element("{{ 1 + 1 }} and {{ this.__class__.__name__ }}")
     assert el._template._compiled is None  # nothing compiled until it is needed
     assert el.render() == "2 and Element"
+
+
+def test_without_the_whole_page_render_the_map_arguments_are_the_same(tmp_path):
+    """app.py calls st_folium(render=False): it skips a render of the whole page that only
+    served to compile templates.  What the map is sent must not change."""
+    def parts(prerender: bool) -> list[str]:
+        m = render.base_map(data_dir=tmp_path, basemap_src="app/static/basemap/ne.json")
+        render.LiveSelection().add_to(m)
+        if prerender:
+            m.get_root().render()
+        m.render()
+        return [HEX_ID.sub("ID", x) for x in (_get_header(m), _get_html(m), _get_map_string(m))]
+
+    assert parts(True) == parts(False)
