@@ -3,7 +3,8 @@
 Each session does what the browser does for a map click: it sends a ``rerun_script`` BackMsg
 whose widget state is the value streamlit-folium reports after a click on a feature (the
 feature's GeoJSON as ``last_active_drawing``, the click point as ``last_object_clicked``), for
-the fragment the map lives in (as the browser does), and reads the ForwardMsgs of the rerun.  *click → panel* here is from sending that message to the
+the fragment the map lives in, listing the big elements it already holds (as the browser does:
+Streamlit then sends those by reference), and reads the ForwardMsgs of the rerun.  *click → panel* here is from sending that message to the
 arrival of the delta that holds the evidence panel of the clicked feature (``data-feature="…"``);
 *finished* is the ``script_finished`` message.  So the figures are the server's own share of a
 click, with nearly all the machine's CPU left to the server (the client only reads bytes).
@@ -36,10 +37,13 @@ def click_points(feature_ids: list[str]) -> dict[str, tuple[float, float]]:
     return out
 
 
-def _rerun(query: str, page_hash: str, widgets: list[tuple[str, str]] = (), fragment: str = "") -> bytes:
+def _rerun(query: str, page_hash: str, widgets: list[tuple[str, str]] = (), fragment: str = "",
+           cached: set[str] = frozenset()) -> bytes:
     bm = BackMsg()
     cs = bm.rerun_script
     cs.query_string = query
+    # like the browser: the big elements it already holds, which the server then sends by reference
+    cs.cached_message_hashes.extend(sorted(cached))
     if page_hash:
         cs.page_script_hash = page_hash
     if fragment:  # the widget lives in a fragment: the browser asks for that fragment's run
@@ -50,8 +54,9 @@ def _rerun(query: str, page_hash: str, widgets: list[tuple[str, str]] = (), frag
     return bm.SerializeToString()
 
 
-async def _read_run(ws, timeout: float, marker: bytes | None = None) -> dict:
-    """Read ForwardMsgs until ``script_finished``; note when ``marker`` first appears."""
+async def _read_run(ws, timeout: float, marker: bytes | None = None, cached: set[str] | None = None) -> dict:
+    """Read ForwardMsgs until ``script_finished``; note when ``marker`` first appears; add the
+    hashes of cacheable messages to ``cached``."""
     t0 = time.perf_counter()
     seen = {"marker": None, "msgs": 0, "bytes": 0, "component": None, "fragment": "", "page_hash": None}
     while True:
@@ -60,9 +65,11 @@ async def _read_run(ws, timeout: float, marker: bytes | None = None) -> dict:
         seen["bytes"] += len(raw)
         if marker is not None and seen["marker"] is None and marker in raw:
             seen["marker"] = time.perf_counter() - t0
-        if len(raw) > 65536 and seen["component"] is not None:
+        if len(raw) > 65536 and seen["component"] is not None and cached is None:
             continue  # a big delta (the map's arguments): nothing else needed from it
         msg = ForwardMsg.FromString(raw)
+        if cached is not None and msg.metadata.cacheable and msg.hash:
+            cached.add(msg.hash)
         kind = msg.WhichOneof("type")
         if kind == "new_session":
             seen["page_hash"] = msg.new_session.page_script_hash
@@ -85,8 +92,9 @@ async def ws_session(idx: int, url: str, view: str, cycle: list[str], points: di
     ready = False
     try:
         async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None) as ws:
+            cached: set[str] = set()
             await ws.send(_rerun(f"view={view}", ""))
-            first = await _read_run(ws, timeout)
+            first = await _read_run(ws, timeout, cached=cached)
             comp, page_hash, frag = first["component"], first["page_hash"] or "", first["fragment"]
             if comp is None:
                 raise RuntimeError("the page has no map component")
@@ -104,8 +112,8 @@ async def ws_session(idx: int, url: str, view: str, cycle: list[str], points: di
                          "last_object_clicked": {"lat": lat, "lng": lon},
                          "last_clicked": {"lat": lat, "lng": lon},
                          "center": {"lat": lat0, "lng": lon0}, "zoom": int(zoom)}
-                await ws.send(_rerun(f"view={view}", page_hash, [(comp, json.dumps(value))], frag))
-                run = await _read_run(ws, timeout, marker=f'data-feature="{fid}"'.encode())
+                await ws.send(_rerun(f"view={view}", page_hash, [(comp, json.dumps(value))], frag, cached))
+                run = await _read_run(ws, timeout, marker=f'data-feature="{fid}"'.encode(), cached=cached)
                 if run["marker"] is None:
                     rec["errors"].append(f"ws session {idx} click {r} ({fid}): the rerun had no panel for it")
                     continue
