@@ -43,6 +43,7 @@ ui.show_notices(ds)
 with st.sidebar:
     ui.sidebar_controls(ds)
 
+
 @st.fragment
 def map_and_evidence() -> None:
     """The map and its evidence panel.  A click on the map reruns only this part: the sidebar

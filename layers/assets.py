@@ -207,7 +207,8 @@ def configure_folium(base_url: str = "app/static/vendor") -> None:
 
     Call once per process before building maps (idempotent).  Afterwards ``folium.Map`` links
     exactly leaflet.js + our compat script + leaflet.css, and ``MarkerCluster`` /
-    ``FastMarkerCluster`` link the local markercluster files.  The links resolve inside
+    ``FastMarkerCluster`` link the local markercluster files; branca compiles the snippets it
+    wraps in ``Element`` only when they are rendered (:class:`_LazyTemplate`).  The links resolve inside
     streamlit-folium's iframe; for a file to open elsewhere use :func:`standalone_html`.
     """
     u = vendor_urls(base_url)

@@ -260,8 +260,10 @@ def returned_objects() -> list[str]:
 
 
 def on_map_change() -> None:
-    """st_folium callback: runs before the rerun, so the whole page sees the new selection.
-    Only a *new* click selects: pans and zooms also call back, with the old click still in it."""
+    """st_folium callback: runs before the map fragment's rerun, so the map and the panel see
+    the new selection (and an open tab that follows it gets a whole-page run, see
+    :func:`whole_page_if_asked`).  Only a *new* click selects: pans and zooms also call back,
+    with the old click still in it."""
     ss = st.session_state
     value = ss.get(MAP_KEY) or {}
     drawing = value.get("last_active_drawing") or {}
