@@ -528,9 +528,9 @@ def stable_box_sync(locator, timeout: float = 20) -> dict:
 
 # Where to click, found in the page in one round trip (the map's iframe is same-origin): the
 # feature's path, once it has stopped moving (the same box 150 ms apart) and is the topmost
-# element at its centre; returns page coordinates, or why not.  Then the panel watcher (see
-# PANEL_WATCH_JS) is installed in the same call.  Doing this with Playwright locators took ~10
-# protocol round trips per click, CPU that the bench's own side spent on the measured cores.
+# element at its centre; returns page coordinates, or why not.  Doing this with Playwright
+# locators took ~10 protocol round trips per click, CPU that the bench's own side spent on the
+# measured cores.
 AIM_JS = """async ([iframeSel, fid, timeoutMs]) => {
   const deadline = Date.now() + timeoutMs;
   let prev = null, why = "no map iframe";

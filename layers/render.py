@@ -24,6 +24,8 @@ from .registry import BY_ID, LAYERS
 DEFAULT_CENTER = (10.9, 103.4)  # lat, lon: the Cambodian coast between Koh Kong and Kep
 DEFAULT_ZOOM = 7
 SELECT_COLOR = "#ffd400"
+# the selection outline: ring radius (px) and stroke weight around a point; weight along a shape
+SELECT_RADIUS, SELECT_POINT_WEIGHT, SELECT_SHAPE_WEIGHT = 14, 4, 5
 
 
 def feature_class(feature_id: str) -> str:
@@ -71,8 +73,8 @@ def layer_group(ds: Dataset, layer_id: str, features: Sequence[Feature], contest
     """One map layer: a single GeoJson (one JS object, cheap) plus uncertainty rings for points.
 
     ``popups`` (the downloaded map) binds each feature's full evidence as a popup.  In the app a
-    click opens the evidence panel instead: a popup there would flash and vanish, because a
-    new selection replaces the feature groups, and it made each click cost more to draw."""
+    click opens the evidence panel instead: a popup there would repeat it over the map, cover
+    the neighbouring features, and make each click cost the browser more to draw."""
     spec = BY_ID[layer_id]
     fg = folium.FeatureGroup(name=spec.title, show=True)
     if spec.draw_order:
@@ -114,11 +116,12 @@ def selection_group(feature: Feature | None) -> folium.FeatureGroup:
     geom = feature.geometry
     if geom["type"] == "Point":
         lon, lat = geom["coordinates"][:2]
-        folium.CircleMarker([lat, lon], radius=14, color=SELECT_COLOR, weight=4, fill=False,
-                            interactive=False, class_name="gw-selected").add_to(fg)
+        folium.CircleMarker([lat, lon], radius=SELECT_RADIUS, color=SELECT_COLOR,
+                            weight=SELECT_POINT_WEIGHT, fill=False, interactive=False,
+                            class_name="gw-selected").add_to(fg)
     else:
         folium.GeoJson({"type": "Feature", "geometry": geom, "properties": {}},
-                       style_function=lambda _f: {"color": SELECT_COLOR, "weight": 5, "fill": False,
+                       style_function=lambda _f: {"color": SELECT_COLOR, "weight": SELECT_SHAPE_WEIGHT, "fill": False,
                                                   "className": "gw-selected", "interactive": False},
                        interactive=False, control=False).add_to(fg)
     return fg
@@ -164,11 +167,12 @@ class LiveSelection(folium.MacroElement):
     if (outline) { map.removeLayer(outline); outline = null; }
     if (!target) { return; }
     if (target.feature.geometry.type === "Point" && target.getLatLng) {
-      outline = L.circleMarker(target.getLatLng(), {pane: PANE, interactive: false, radius: 14,
-        color: COLOR, weight: 4, fill: false, className: "gw-selected"});
+      outline = L.circleMarker(target.getLatLng(), {pane: PANE, interactive: false,
+        radius: {{ this.radius }}, color: COLOR, weight: {{ this.point_weight }}, fill: false,
+        className: "gw-selected"});
     } else {
       outline = L.geoJSON(target.feature.geometry, {pane: PANE, interactive: false, color: COLOR,
-        weight: 5, fill: false, className: "gw-selected"});
+        weight: {{ this.shape_weight }}, fill: false, className: "gw-selected"});
     }
     outline._gwOwn = true;
     outline.addTo(map);
@@ -198,6 +202,7 @@ class LiveSelection(folium.MacroElement):
         super().__init__()
         self._name = "GwLiveSelection"
         self.color = SELECT_COLOR
+        self.radius, self.point_weight, self.shape_weight = SELECT_RADIUS, SELECT_POINT_WEIGHT, SELECT_SHAPE_WEIGHT
         self.poll_ms = int(poll_ms)
 
 
