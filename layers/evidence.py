@@ -22,15 +22,34 @@ def contested_ids(ds: Dataset) -> set[str]:
     return {f.id for f in ds.features if is_contested(ds.evidence(f))}
 
 
-def group_by_side(evidence: Iterable[ResolvedEvidence]) -> list[tuple[Side, list[ResolvedEvidence]]]:
+def evidence_key(e: ResolvedEvidence) -> tuple[str, str, str]:
+    """What makes two evidence items the same: the source and the quote (or our note)."""
+    return (e.source.id, "quote", e.quote) if e.quote is not None else (e.source.id, "note", e.note)
+
+
+def dedupe(evidence: Iterable[ResolvedEvidence]) -> list[ResolvedEvidence]:
+    """Each item once (same source and same quote or note text), first occurrence kept, in order."""
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for e in evidence:
+        k = evidence_key(e)
+        if k not in seen:
+            seen.add(k)
+            out.append(e)
+    return out
+
+
+def group_by_side(evidence: Iterable[ResolvedEvidence], quotes_first: bool = False,
+                  ) -> list[tuple[Side, list[ResolvedEvidence]]]:
     """Evidence grouped by side (US, Cambodia, China, independent, other), each group ordered
-    by stance (asserts, denies, reports, analysis) then date; empty sides left out."""
+    by stance (asserts, denies, reports, analysis), then — with ``quotes_first`` — verbatim
+    quotes before our summaries, then date; empty sides left out.  The sort is stable."""
     items = list(evidence)
     out = []
     for side in SIDE_ORDER:
         group = [e for e in items if e.side is side]
-        group.sort(key=lambda e: (STANCE_ORDER.index(e.stance), e.source.sort_date))
+        group.sort(key=lambda e: (STANCE_ORDER.index(e.stance),
+                                  quotes_first and e.quote is None, e.source.sort_date))
         if group:
             out.append((side, group))
     return out
-
