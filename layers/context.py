@@ -9,6 +9,6 @@ SPEC = LayerSpec(
                 "Phu Quoc, the Spratlys, and the Thailand–Cambodia overlapping claims area (schematic).",
     color="#2471a3",
     fill_opacity=0.08,
-    legend=(LegendEntry("Context places and areas", "#2471a3"),),
+    legend=(LegendEntry("context places", "#2471a3"),),
     draw_order=lambda p: (p.location_basis.value != "schematic",),
 )

@@ -20,7 +20,7 @@ SPEC = LayerSpec(
     color=LATEST,
     fill_opacity=0.15,
     legend=(LegendEntry("Golden Dragon 2024", LATEST, "square", dashed=True),
-            LegendEntry("Earlier / later editions", EARLIER, "square", dashed=True)),
+            LegendEntry("other years", EARLIER, "square", dashed=True)),
     color_for=_color,
     # earlier editions first so the 2024 areas are on top and clickable
     draw_order=lambda p: (p.id.startswith("gd2024"), p.start.date if p.start else ""),

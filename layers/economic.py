@@ -18,8 +18,8 @@ SPEC = LayerSpec(
                 "nearby projects funded by others are shown in grey so no one mistakes them.",
     color=CHINESE,
     fill_opacity=0.2,
-    legend=(LegendEntry("Chinese-funded or Chinese-built", CHINESE),
-            LegendEntry("Neither (e.g. funded by Japan, ADB)", NOT_CHINESE)),
+    legend=(LegendEntry("Chinese-funded or -built", CHINESE),
+            LegendEntry("other funders", NOT_CHINESE)),
     color_for=_color,
     draw_order=lambda p: (p.location_basis.value != "schematic",),  # big schematic areas below points
 )

@@ -9,5 +9,5 @@ SPEC = LayerSpec(
                 "Chinese warships at the new pier, and the US-funded buildings demolished in 2020.",
     color="#c0392b",
     fill_opacity=0.2,
-    legend=(LegendEntry("Ream Naval Base features", "#c0392b", "square"),),
+    legend=(LegendEntry("Ream Naval Base", "#c0392b", "square"),),
 )
