@@ -257,6 +257,16 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
             seen_ids[feat.id] = feat.file
             ds.features.append(feat)
 
+    ids = {f.id: f for f in ds.features}
+    for feat in ds.features:
+        site = feat.props.site
+        if site is not None and (site not in ids or site == feat.id or ids[site].props.site is not None):
+            why = ("a feature cannot be a part of itself" if site == feat.id else
+                   f"unknown feature {site!r}" if site not in ids else
+                   f"{site!r} is itself a part of {ids[site].props.site!r}: name the site's main feature")
+            problems.append(Problem(file=feat.file, feature=feat.id, field="site", message=why,
+                                    severity="warning"))
+
     cited = {e.excerpt_id for f in ds.features for e in ds.evidence(f) if e.excerpt_id}
     for ex_id, (src, _) in ds.excerpts.items():
         if ex_id not in cited:

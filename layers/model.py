@@ -12,7 +12,7 @@ import re
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG, min_length=2, max_length=80)]
@@ -278,6 +278,18 @@ class Event(BaseModel):
 LayerId = Literal["ream", "drills", "economic", "context"]
 
 
+def _label_text(v: str) -> str:
+    if v != v.strip():
+        raise ValueError("label must not start or end with white space")
+    if any(not c.isprintable() for c in v):
+        raise ValueError("label must be one line of printable text")
+    return v
+
+
+# A feature's short map label: 1–32 characters, no white space at either end.
+MapLabel = Annotated[str, Field(min_length=1, max_length=32), AfterValidator(_label_text)]
+
+
 class FeatureProps(BaseModel):
     """The ``properties`` of one GeoJSON feature in ``data/features/<layer>.geojson``."""
 
@@ -286,6 +298,9 @@ class FeatureProps(BaseModel):
     id: Slug
     layer: LayerId
     name: NonEmpty
+    label: MapLabel | None = None  # short text drawn on the map (layers.labels); None: the name
+    label_rank: Annotated[int, Field(ge=1, le=5)] | None = None  # 1 = most important; None: by layer
+    site: Slug | None = None  # part of the site whose main feature has this id (layers.sites)
     kind: NonEmpty
     aliases: tuple[str, ...] = ()
     summary: Annotated[str, Field(min_length=1, max_length=400)]
