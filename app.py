@@ -12,14 +12,17 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers import ui
+from layers import layout, ui
 from layers.assets import configure_folium, ensure_static_assets
 from layers.load import data_dir_from_env
 
 APP_DIR = Path(__file__).resolve().parent
+EMBEDDED = bool(st.context.is_embedded)  # ?embed=true (Streamlit strips it from st.query_params)
 
-st.set_page_config(page_title="Gulf Watch — sourced map of the Gulf of Thailand", page_icon="🗺️",
-                   layout="wide", initial_sidebar_state="expanded")
+# "auto": the sidebar is open on a wide screen and closed on a phone; an embed never shows it
+st.set_page_config(page_title="Gulf Watch — sourced map of the Gulf of Thailand", page_icon=layout.favicon(),
+                   layout="wide", initial_sidebar_state="collapsed" if EMBEDDED else "auto")
+st.html(layout.page_css(EMBEDDED))
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,14 +37,13 @@ data_dir = data_dir_from_env()
 ds = ui.dataset(str(data_dir))
 ui.init_state(ds)  # also marks this run as a whole-page run
 
-st.title("Gulf Watch")
-st.caption("China’s military and economic footprint around the Gulf of Thailand — Ream Naval Base, "
-           "Golden Dragon drill areas and Chinese-funded zones and infrastructure. Every feature is "
-           "sourced: click one to see who said what, where and when, and how sure we are.")
+if not EMBEDDED:
+    st.html(layout.header_html())
 ui.show_notices(ds)
 
-with st.sidebar:
-    ui.sidebar_controls(ds)
+if not EMBEDDED:
+    with st.sidebar:
+        ui.sidebar_controls(ds)
 
 
 @st.fragment
@@ -52,7 +54,8 @@ def map_and_evidence() -> None:
     ui.whole_page_if_asked()
     view = ui.current_view(ds)
     features = ui.visible(ds, view)
-    map_col, panel_col = st.columns([5, 3], gap="medium")
+    # embedded: the map across the frame, the panel below it
+    map_col, panel_col = (st.container(), st.container()) if EMBEDDED else st.columns([5, 3], gap="small")
     with map_col:
         groups = ui.map_groups(ds, features, view, data_dir)
         center, zoom = ui.map_view()
@@ -71,7 +74,7 @@ def map_and_evidence() -> None:
             render=False,
         )
         ui.map_footer(ds, features, view)
-    with panel_col, st.container(height=680, border=False, key="evidence-panel"):
+    with panel_col, st.container(height=680, border=False, key=layout.PANEL_KEY):
         ui.evidence_panel(ds, view)
     ui.sync_query_params(ds, dt.date.today())
 

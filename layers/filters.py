@@ -31,3 +31,16 @@ def visible_features(ds: Dataset, layers: Iterable[str], start: dt.date, end: dt
             continue
         out.append(f)
     return out
+
+
+def hidden_by_window(ds: Dataset, layers: Iterable[str], start: dt.date, end: dt.date,
+                     sides: Iterable[str]) -> list[Feature]:
+    """Features the layer and evidence filters would show but the date window hides."""
+    shown = {f.id for f in visible_features(ds, layers, start, end, sides)}
+    everything = visible_features(ds, layers, dt.date.min, dt.date.max, sides)
+    return [f for f in everything if f.id not in shown]
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """``1 feature``, ``2 features``, ``1,204 features``."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"

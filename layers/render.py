@@ -16,16 +16,22 @@ from pathlib import Path
 import folium
 from shapely.geometry import shape
 
+from .labels import Label, add_label_support, feature_labels, label_markers, ne_place_obstacles
 from .load import Dataset
+from .mapframe import POINT_PANE, TIP_CLASS, add_frame
 from .model import Feature
-from .panel import popup_html, tooltip_html
+from .overlays import add_overlays
+from .panel import esc, popup_html, tooltip_html
 from .registry import BY_ID, LAYERS
+from .sites import Site, anchor, site_of, sites
 
 DEFAULT_CENTER = (10.9, 103.4)  # lat, lon: the Cambodian coast between Koh Kong and Kep
 DEFAULT_ZOOM = 7
 SELECT_COLOR = "#ffd400"
 # the selection outline: ring radius (px) and stroke weight around a point; weight along a shape
-SELECT_RADIUS, SELECT_POINT_WEIGHT, SELECT_SHAPE_WEIGHT = 14, 4, 5
+SELECT_RADIUS, SELECT_POINT_WEIGHT, SELECT_SHAPE_WEIGHT = 16, 4, 5
+POINT_RADIUS, SITE_RADIUS = 11, 13  # px: with the outline, points are >= 24 px touch targets
+CONTEXT_ZOOM = 11  # a link to a small feature opens here: the feature and ~50 km around it
 
 
 def feature_class(feature_id: str) -> str:
@@ -51,11 +57,15 @@ def base_map(center: Sequence[float] = DEFAULT_CENTER, zoom: int = DEFAULT_ZOOM,
     # folium drops min/max zoom when tiles=None; set them on the map options directly
     m.options["min_zoom"], m.options["max_zoom"] = 4, 18
     add_basemap_panes(m)
+    add_label_support(m)
+    add_frame(m)
     natural_earth_group(basemap_data_dir(data_dir), src=basemap_src).add_to(m)
+    add_overlays(m, basemap_data_dir(data_dir))  # legend, locator inset, coarse-coastline note
     return m
 
 
-def _feature_collection(ds: Dataset, features: Iterable[Feature], popups: bool) -> dict:
+def _feature_collection(ds: Dataset, features: Iterable[Feature], popups: bool,
+                        symbols: Sequence[tuple[Site, str]] = ()) -> dict:
     def props(f: Feature) -> dict:
         # only the id and pre-escaped HTML leave Python: folium inserts these with innerHTML
         out = {"id": f.id, "layer": f.props.layer, "_tip": tooltip_html(f)}
@@ -63,14 +73,41 @@ def _feature_collection(ds: Dataset, features: Iterable[Feature], popups: bool) 
             out["_popup"] = popup_html(ds, f)
         return out
 
-    return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "id": f.id, "geometry": f.geometry, "properties": props(f)}
-                         for f in features]}
+    feats = [{"type": "Feature", "id": f.id, "geometry": f.geometry, "properties": props(f)} for f in features]
+    for site, tip in symbols:
+        lon, lat = anchor(site.main)
+        p = props(site.main)
+        p.update(_tip=tip, _site=site.zoom)
+        feats.append({"type": "Feature", "id": f"site:{site.main.id}", "properties": p,
+                      "geometry": {"type": "Point", "coordinates": [lon, lat]}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _site_tip(site: Site) -> str:
+    n = len(site.members)
+    return (f"<b class='gw-tip-name'>{esc(site.main.props.name)}</b><br><span class='gw-tip-meta'>"
+            f"{n} features here · zoom in for the parts</span>")
+
+
+def map_labels(features: Sequence[Feature], data_dir: Path | None) -> tuple[list[Label], dict[str, int | None]]:
+    """The names written on the map for the features drawn, each from the zoom where it fits
+    (:mod:`layers.labels`); a site's parts are named only from the zoom where they are drawn."""
+    labels, min_zoom = feature_labels(features, ne_place_obstacles(basemap_data_dir(data_dir)))
+    for site in sites(features):
+        for part in site.parts:
+            if min_zoom.get(part.id) is not None:
+                min_zoom[part.id] = max(min_zoom[part.id], site.zoom)
+    return labels, min_zoom
 
 
 def layer_group(ds: Dataset, layer_id: str, features: Sequence[Feature], contested: set[str],
-                popups: bool = False) -> folium.FeatureGroup:
+                popups: bool = False,
+                labels: tuple[list[Label], dict[str, int | None]] | None = None) -> folium.FeatureGroup:
     """One map layer: a single GeoJson (one JS object, cheap) plus uncertainty rings for points.
+
+    Points sit in their own pane above areas and lines, so a place is never hidden under a
+    shape around it, and are drawn as 24 px touch targets.  A site (:mod:`layers.sites`) is one
+    symbol below its parts zoom and its parts above it (CSS classes ``gw-maxzK``/``gw-minzK``).
 
     ``popups`` (the downloaded map) binds each feature's full evidence as a popup.  In the app a
     click opens the evidence panel instead: a popup there would repeat it over the map, cover
@@ -80,31 +117,47 @@ def layer_group(ds: Dataset, layer_id: str, features: Sequence[Feature], contest
     if spec.draw_order:
         features = sorted(features, key=lambda f: spec.draw_order(f.props))
     props_by_id = {f.id: f.props for f in features}
+    layer_sites = sites(features)
+    minz = {m.id: s.zoom for s in layer_sites for m in s.members}
 
     for f in features:
         if f.geometry["type"] == "Point" and f.props.precision_m >= 100:
             lon, lat = f.geometry["coordinates"][:2]
+            cls = "gw-uncertainty" + (f" gw-minz{minz[f.id]}" if f.id in minz else "")
             folium.Circle(location=[lat, lon], radius=f.props.precision_m, color=spec.feature_color(f.props),
                           weight=1, dash_array="3 4", fill=False, interactive=False,
-                          class_name="gw-uncertainty").add_to(fg)
+                          class_name=cls).add_to(fg)
 
     def style(feat: dict) -> dict:
-        fid = feat["properties"]["id"]
+        p = feat["properties"]
+        fid = p["id"]
         s = spec.style(props_by_id[fid], fid in contested)
-        s["className"] = feature_class(fid)
+        if p.get("_site"):
+            s.update(className=f"gw-s-{fid} gw-site gw-maxz{p['_site']}", radius=SITE_RADIUS,
+                     fillOpacity=0.85, weight=3, pane=POINT_PANE, dashArray=None)
+            return s
+        s["className"] = feature_class(fid) + (f" gw-minz{minz[fid]}" if fid in minz else "")
+        if feat["geometry"]["type"] == "Point":
+            s.update(radius=POINT_RADIUS, pane=POINT_PANE)
         return s
 
     if features:
         folium.GeoJson(
-            _feature_collection(ds, features, popups),
+            _feature_collection(ds, features, popups, [(s, _site_tip(s)) for s in layer_sites]),
             name=spec.title,
             style_function=style,
             highlight_function=lambda _f: {"weight": 4, "fillOpacity": 0.45},
-            marker=folium.CircleMarker(radius=8, fill=True),
-            tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True),
+            marker=folium.CircleMarker(radius=POINT_RADIUS, fill=True),
+            tooltip=folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True,
+                                          class_name=f"foliumtooltip {TIP_CLASS}", direction="top",
+                                          offset=(0, -14)),
             popup=folium.GeoJsonPopup(fields=["_popup"], labels=False, max_width=360) if popups else None,
             zoom_on_click=False,
         ).add_to(fg)
+    if labels is not None:
+        texts, min_zoom = labels
+        for marker in label_markers([lab for lab in texts if lab.layer == layer_id], min_zoom):
+            marker.add_to(fg)
     return fg
 
 
@@ -136,20 +189,26 @@ class LiveSelection(folium.MacroElement):
     page's URL names (``?feature=``, which the app keeps equal to the selection), checking it a
     few times a second and whenever the map's layers change; a click on a feature outlines it at
     once, before the server has answered.  If the page's URL cannot be read (a cross-origin
-    embed), clicks still outline.  Same look as :func:`selection_group`, which the downloaded
+    embed), clicks still outline.  Below a site's parts zoom the outline rings the site's
+    symbol, which stands for the selected feature there.  Same look as :func:`selection_group`, which the downloaded
     map (no page around it) keeps using."""
 
     _template = folium.template.Template("""
 {% macro script(this, kwargs) %}
 (function (map) {
-  var COLOR = {{ this.color|tojson }}, PREFIX = "gw-f-", PANE = "gwSelection";
-  var byId = {}, outline = null, shown = null, dirty = true, pending = null, pendingUntil = 0;
+  var COLOR = {{ this.color|tojson }}, PREFIX = "gw-f-", SITE_PREFIX = "gw-s-", PANE = "gwSelection";
+  var byId = {}, siteById = {}, outline = null, shown = null, dirty = true, pending = null, pendingUntil = 0;
   if (!map.getPane(PANE)) {
     var el = map.createPane(PANE); el.style.zIndex = 450; el.style.pointerEvents = "none";
   }
-  function idOf(layer) {
+  function idOf(layer, prefix) {
     var c = layer.options && layer.options.className;
-    return layer.feature && typeof c === "string" && c.indexOf(PREFIX) === 0 ? c.slice(PREFIX.length) : null;
+    return layer.feature && typeof c === "string" && c.indexOf(prefix || PREFIX) === 0
+      ? c.split(" ")[0].slice((prefix || PREFIX).length) : null;
+  }
+  function siteZoom(layer) {  // a site symbol stands for its features below this zoom
+    var m = /gw-maxz(\\d+)/.exec(layer.options.className);
+    return m ? +m[1] : 0;
   }
   function fromUrl() {
     try { return new URLSearchParams(window.parent.location.search).get("feature"); }
@@ -163,7 +222,8 @@ class LiveSelection(folium.MacroElement):
     return url;
   }
   function draw(id) {
-    var target = id ? byId[id] : null;
+    var target = id ? byId[id] : null, site = id ? siteById[id] : null;
+    if (site && map.getZoom() < siteZoom(site)) { target = site; }
     if (outline) { map.removeLayer(outline); outline = null; }
     if (!target) { return; }
     if (target.feature.geometry.type === "Point" && target.getLatLng) {
@@ -183,6 +243,13 @@ class LiveSelection(folium.MacroElement):
     shown = id; dirty = false; draw(id);
   }
   map.on("layeradd", function (e) {
+    var sid = idOf(e.layer, SITE_PREFIX);
+    if (sid !== null) {
+      siteById[sid] = e.layer; dirty = true;
+      e.layer.on("click", function () { pending = sid; pendingUntil = Date.now() + 10000; sync(); });
+      setTimeout(sync, 0);
+      return;
+    }
     var id = idOf(e.layer);
     if (id === null) { return; }
     byId[id] = e.layer; dirty = true;
@@ -190,9 +257,11 @@ class LiveSelection(folium.MacroElement):
     setTimeout(sync, 0);
   });
   map.on("layerremove", function (e) {
-    var id = idOf(e.layer);
+    var id = idOf(e.layer), sid = idOf(e.layer, SITE_PREFIX);
     if (id !== null && byId[id] === e.layer) { delete byId[id]; dirty = true; setTimeout(sync, 0); }
+    if (sid !== null && siteById[sid] === e.layer) { delete siteById[sid]; dirty = true; setTimeout(sync, 0); }
   });
+  map.on("zoomend", function () { dirty = true; sync(); });
   setInterval(sync, {{ this.poll_ms }});
 })({{ this._parent.get_name() }});
 {% endmacro %}
@@ -214,25 +283,32 @@ def dynamic_groups(ds: Dataset, features: Sequence[Feature], visible_layers: Ite
     from .basemap import basemap_group
 
     visible = set(visible_layers)
+    drawn = [f for f in features if f.props.layer in visible]
+    labels = map_labels(drawn, data_dir)
     groups = [basemap_group(basemap_choice, natural_earth=False)]  # tiles only; NE is in base_map
     for spec in LAYERS:
         if spec.id in visible:
-            groups.append(layer_group(ds, spec.id, [f for f in features if f.props.layer == spec.id],
-                                      contested, popups))
+            groups.append(layer_group(ds, spec.id, [f for f in drawn if f.props.layer == spec.id],
+                                      contested, popups, labels=labels))
     groups.extend(extra)
     groups.append(selection_group(selected))
     return groups
 
 
-def view_for(feature: Feature) -> tuple[tuple[float, float], int]:
-    """Centre (lat, lon) and a zoom that shows the feature with some context."""
+def view_for(feature: Feature, all_features: Iterable[Feature] = ()) -> tuple[tuple[float, float], int]:
+    """Centre (lat, lon) and a zoom that shows the feature with its surroundings: a small
+    feature opens at :data:`CONTEXT_ZOOM` (Ream with Sihanoukville and the islands off it), a
+    part of a site at the zoom where the parts are drawn (see :mod:`layers.sites`)."""
     g = shape(feature.geometry)
     minx, miny, maxx, maxy = g.bounds
     span = max(maxx - minx, maxy - miny, feature.props.precision_m / 111_000 * 2)
-    zoom = 12  # even a pier is shown with its surroundings
-    for z, limit in ((11, 0.05), (10, 0.12), (9, 0.3), (8, 0.6), (7, 1.3), (6, 2.8), (5, 99)):
+    zoom = CONTEXT_ZOOM
+    for z, limit in ((10, 0.12), (9, 0.3), (8, 0.6), (7, 1.3), (6, 2.8), (5, 99)):
         if span > limit:
             zoom = z
+    site = site_of(feature, all_features)
+    if site is not None and feature.id != site.main.id:
+        zoom = max(zoom, site.zoom)
     pt = g.centroid if g.geom_type != "Point" else g
     return (round(pt.y, 5), round(pt.x, 5)), zoom
 

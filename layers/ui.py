@@ -15,6 +15,7 @@ Only this module (and ``app.py``) import Streamlit.  It holds the page's state i
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -22,8 +23,9 @@ import folium
 import streamlit as st
 
 from . import render
+from .layout import MAP_IFRAME, embed_snippet
 from .evidence import contested_ids
-from .filters import visible_features
+from .filters import hidden_by_window, plural, visible_features
 from .load import Dataset, load_dataset
 from .model import SIDE_LABELS, Feature, Side
 from .panel import PANEL_CSS, esc, feature_panel_html, md_escape
@@ -31,6 +33,7 @@ from .registry import BY_ID, DISPLAY_ORDER
 from .state import ALL_SIDES, BASEMAPS, EARLIEST, TIMELINE_START, ViewState, parse_query, to_query
 
 MAP_KEY = "gulf-map"
+START_FEATURE = "ream-naval-base"  # the story's centre: offered first when nothing is selected
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -99,7 +102,7 @@ def init_state(ds: Dataset) -> ViewState:
     if view.view:
         ss["map_center"], ss["map_zoom"] = (view.view[0], view.view[1]), view.view[2]
     elif view.feature:
-        _pan_to(ds.feature(view.feature))
+        _pan_to(ds.feature(view.feature), ds)
     return current_view(ds)
 
 
@@ -126,10 +129,10 @@ def current_view(ds: Dataset) -> ViewState:
     )
 
 
-def _pan_to(feature: Feature | None) -> None:
+def _pan_to(feature: Feature | None, ds: Dataset) -> None:
     if feature is None:
         return
-    (lat, lon), zoom = render.view_for(feature)
+    (lat, lon), zoom = render.view_for(feature, ds.features)
     # st_folium moves the map only when centre/zoom differ from what it was last sent: a
     # vanishing nudge makes "select again" re-centre even if the reader panned away.
     nonce = st.session_state.get("_nonce", 0) + 1
@@ -141,7 +144,7 @@ def _pan_to(feature: Feature | None) -> None:
 def select(feature_id: str | None, pan: bool = True, ds: Dataset | None = None) -> None:
     st.session_state["sel"] = feature_id
     if pan and feature_id and ds is not None:
-        _pan_to(ds.feature(feature_id))
+        _pan_to(ds.feature(feature_id), ds)
 
 
 def map_view() -> tuple[tuple[float, float] | None, int | None]:
@@ -159,27 +162,14 @@ def sync_query_params(ds: Dataset, today: dt.date) -> None:
 
 def show_notices(ds: Dataset) -> None:
     for n in st.session_state.get("notices", []):
-        st.info(n, icon="🔗")
+        st.info(n, icon=":material/link:")
     errors = ds.errors
     if errors:
-        with st.expander(f"⚠️ {len(errors)} problem(s) in the data — the affected items are not "
-                         "shown; everything else is.", expanded=True):
+        with st.expander(f"{plural(len(errors), 'problem')} in the data — the affected items are not "
+                         "shown; everything else is.", expanded=True, icon=":material/warning:"):
             st.markdown("\n".join(f"- `{p}`" for p in errors[:50]))
             if len(errors) > 50:
                 st.caption(f"… and {len(errors) - 50} more (run `python -m layers check`).")
-
-
-def _legend_html(layer_id: str) -> str:
-    spec = BY_ID[layer_id]
-    items = []
-    for e in spec.legend:
-        radius = "50%" if e.shape == "circle" else "2px"
-        border = "dashed" if e.dashed else "solid"
-        items.append(f'<span style="display:inline-flex;align-items:center;margin-right:.6rem">'
-                     f'<span style="width:.8rem;height:.8rem;border-radius:{radius};'
-                     f'background:{e.color}55;border:2px {border} {e.color};margin-right:.3rem"></span>'
-                     f"{esc(e.label)}</span>")
-    return f'<div style="font-size:.8rem;margin:-.4rem 0 .5rem 1.8rem">{"".join(items)}</div>'
 
 
 def sidebar_controls(ds: Dataset) -> None:
@@ -190,13 +180,9 @@ def sidebar_controls(ds: Dataset) -> None:
     for layer in DISPLAY_ORDER:
         spec = BY_ID[layer]
         st.checkbox(md_escape(f"{spec.title} ({counts[layer]})"), key=f"lay_{layer}", help=spec.description)
-        st.html(_legend_html(layer))
     if st.session_state.get("user_layer") is not None:
         st.checkbox(md_escape(st.session_state["user_layer"]["name"]), key="lay_user")
-    st.html('<div style="font-size:.8rem;color:#444">Outline: solid = published coordinate, '
-            'dashed = derived / estimated / schematic. '
-            '<span style="color:#d62728">Red outline</span> = contested (claims and denials). '
-            'Dotted ring = location uncertainty.</div>')
+    st.caption("Colours, outlines and rings are explained in the legend on the map.")
     st.radio("Basemap", list(BASEMAPS), key="basemap", format_func=lambda s: BASEMAPS[s],
              help="Natural Earth works with no internet and is always drawn underneath; the "
                   "online tile maps load from their providers only when you pick them.")
@@ -297,24 +283,79 @@ def whole_page_if_asked() -> None:
 def map_footer(ds: Dataset, features: list[Feature], view: ViewState) -> None:
     note = ("" if view.basemap == "natural-earth" else
             " — tiles load from the provider; Natural Earth stays underneath if they can’t")
-    st.caption(f"Showing {len(features)} of {len(ds.features)} features (layers, date window and "
-               f"evidence filters apply) · click a feature for its evidence · basemap: "
-               f"{BASEMAPS[view.basemap]}{note}")
+    st.caption(md_escape(f"Showing {len(features)} of {plural(len(ds.features), 'feature')} · click one "
+                         f"for its evidence · basemap: {BASEMAPS[view.basemap]}{note}"))
+    hidden = hidden_by_window(ds, view.layers, view.date_from, view.date_to, view.sides)
+    if hidden:
+        c1, c2 = st.columns([4, 1], vertical_alignment="center")
+        c1.caption(md_escape(f"The date window ({view.date_from:%-d %b %Y} – {view.date_to:%-d %b %Y}) hides "
+                             f"{plural(len(hidden), 'feature')}: " + "; ".join(f.props.name for f in hidden) + "."))
+        c2.button("Show all dates", key="window-all", on_click=_show_all_dates, args=(timeline_min(ds),))
+    # the map's "Show satellite imagery" button (offline coastline too coarse) presses this one
+    with st.container(key="gw-imagery-holder"):
+        st.button("Show satellite imagery", key="gw-imagery", on_click=_pick_basemap, args=("esri",))
+    if st.session_state.pop("_scroll_to_map", False):
+        scroll_to_map()
+
+
+def _show_all_dates(earliest: dt.date) -> None:
+    st.session_state["window"] = (earliest, dt.date.today())
+
+
+def _pick_basemap(slug: str) -> None:
+    if slug in BASEMAPS:
+        st.session_state["basemap"] = slug
+        st.session_state[WHOLE_PAGE] = True  # the sidebar's basemap radio shows the choice
+
+
+def scroll_to_map() -> None:
+    """Bring the map into view (a pick in the table or the chronology, far below it, changed it)."""
+    import streamlit.components.v1 as components
+
+    nonce = st.session_state.get("_scroll_nonce", 0) + 1
+    st.session_state["_scroll_nonce"] = nonce
+    components.html(f"<script>/* {nonce} */ try {{ var f = window.parent.document.querySelector("
+                    f"{json.dumps(MAP_IFRAME)}); if (f) f.scrollIntoView({{behavior: 'smooth', block: 'start'}}); "
+                    "}} catch (e) {{}}</script>", height=0)
 
 
 def evidence_panel(ds: Dataset, view: ViewState) -> None:
     feature = ds.feature(view.feature) if view.feature else None
     if feature is None:
-        st.subheader("Evidence")
-        st.html(PANEL_CSS + '<div class="gw-panel gw-muted">Select a feature on the map (or in the '
-                "table, chronology or sources below) to see its sources: each quote with who said "
-                "it, the publication, the date and a link.</div>")
+        st.html(PANEL_CSS + '<div class="gw-panel gw-intro"><h3>Evidence</h3><p>Click a site on the map '
+                "(or pick one in the table, chronology or sources below) to see what each side says: "
+                "verbatim quotes and our summaries, each with who said it, the publication, the date "
+                "and a link.</p></div>")
+        start = ds.feature(START_FEATURE)
+        if start is not None:
+            st.button(md_escape(f"Start with {start.props.name}"), key="start-here", icon=":material/anchor:",
+                      on_click=select, args=(start.id,), kwargs={"ds": ds})
         return
     sides = {Side(s) for s in view.sides}
     st.html(feature_panel_html(ds, feature, sides=sides))
+    _site_buttons(ds, feature)
     if st.button("Clear selection", key="clear-sel"):
         select(None)
         st.rerun()
+
+
+def _site_buttons(ds: Dataset, feature: Feature) -> None:
+    """A site's parts (drawn only when zoomed in) are listed in its panel, and a part names its site."""
+    from .sites import site_of
+
+    site = site_of(feature, ds.features)
+    if site is None:
+        return
+    if feature.id == site.main.id:
+        st.caption(md_escape(f"Parts of this site ({len(site.parts)}), drawn separately when you zoom in:"))
+        targets = site.parts
+    else:
+        st.caption("Part of:")
+        targets = (site.main,)
+    for t in targets:
+        if st.button(md_escape(t.props.name), key=f"part-{t.id}", icon=":material/subdirectory_arrow_right:"):
+            select(t.id, ds=ds)
+            st.rerun()
 
 
 def share_link(view: ViewState, include_view: bool = False) -> str:
@@ -366,6 +407,7 @@ def _table_tab(ds: Dataset, features: list[Feature], view: ViewState) -> None:
         if st.session_state.get("_table_last") != fid:
             st.session_state["_table_last"] = fid
             select(fid, ds=ds)
+            st.session_state["_scroll_to_map"] = True
             st.rerun()
 
 
@@ -395,6 +437,7 @@ def _on_chronology() -> None:
     if fid:
         ds = _dataset_cached(*ss["_stamp"])
         select(fid, ds=ds)
+        ss["_scroll_to_map"] = True
     ss["chron"] = None  # so the same event can be chosen again later
 
 
@@ -567,7 +610,11 @@ def _export_tab(ds: Dataset, features: list[Feature], view: ViewState, data_dir:
                                                     int(zoom))})
         st.markdown("**Link to this exact map view** (adds the current centre and zoom):")
         st.code(share_link(vv, include_view=True), language=None)
-    st.markdown(f"**Download** — {len(features)} features as currently filtered "
+    exact = share_link(vv, include_view=True) if center and zoom else share_link(view)
+    st.markdown("**Embed in an article** — paste this HTML; the embedded map opens on this view, "
+                "without the sidebar, with the evidence panel below the map:")
+    st.code(embed_snippet(exact), language="html")
+    st.markdown(f"**Download** — {plural(len(features), 'feature')} as currently filtered "
                 "(layers, date window, evidence from), each with its evidence.")
     stamp = dt.date.today().isoformat()
     c = st.columns(3)
@@ -622,8 +669,9 @@ def _upload_tab() -> None:
     from .userlayer import MAX_UPLOAD_BYTES, parse_upload
 
     st.markdown("**Add your own layer** — GeoJSON, KML, or CSV with latitude/longitude columns "
-                "(AIS positions, ACLED events, your notes). It stays in your browser session only; "
-                "nothing is stored or sent anywhere.")
+                "(AIS positions, ACLED events, your notes). The file goes to the server running this "
+                "map and is kept in memory for your session only: it is not saved to disk and not "
+                "shown to other readers, and it is gone when you remove it or close the page.")
     up = st.file_uploader("Upload a file", type=["geojson", "json", "kml", "csv"],
                           key=f"upload-{st.session_state.get('_upload_round', 0)}",
                           help=f"Up to {MAX_UPLOAD_BYTES / 1024 / 1024:.0f} MB.")
@@ -639,8 +687,9 @@ def _upload_tab() -> None:
         st.warning(msg)
     user = st.session_state.get("user_layer")
     if user is not None:
-        st.success(f"{len(user['gdf']):,} features from {user['name'].removeprefix('Your layer: ')} "
-                   "are on the map (toggle them under Layers).")
+        n = len(user["gdf"])
+        st.success(md_escape(f"{plural(n, 'feature')} from {user['name'].removeprefix('Your layer: ')} "
+                             f"{'is' if n == 1 else 'are'} on the map (toggle them under Layers)."))
         st.button("Remove your layer", key="user-remove", on_click=_remove_user_layer)
 
 
@@ -664,9 +713,10 @@ def _search_box(ds: Dataset) -> None:
     if not hits:
         st.caption("No match.")
     for i, h in enumerate(hits):
-        label = {"feature": "📍", "source": "📰", "excerpt": "❝"}[h.kind] + " " + h.label
-        if st.button(md_escape(label), key=f"hit-{i}-{h.kind}-{h.id}", help=h.detail or None,
-                     width="stretch"):
+        icon = {"feature": ":material/location_on:", "source": ":material/newspaper:",
+                "excerpt": ":material/format_quote:"}[h.kind]
+        if st.button(md_escape(h.label), key=f"hit-{i}-{h.kind}-{h.id}", help=h.detail or None,
+                     width="stretch", icon=icon):
             if h.source_id:
                 st.session_state["reader_source"] = h.source_id
                 if h.kind != "feature":

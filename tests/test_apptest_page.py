@@ -51,12 +51,12 @@ def map_args(at: AppTest) -> dict:
 def test_page_renders_with_map_and_no_exception(data):
     at = run()
     assert not at.exception
-    assert at.title[0].value == "Gulf Watch"
+    assert '<h1>Gulf Watch</h1>' in html_text(at)  # a one-line header, not a page-high title
     args = map_args(at)
     for fid in ("test-harbour", "drill-area", "not-chinese-port", "capital"):
         assert f"gw-f-{fid}" in args["feature_group"]
     assert all("http" not in link for link in args["js_links"] + args["css_links"])  # offline assets
-    assert "Select a feature" in html_text(at)
+    assert "Click a site on the map" in html_text(at)
 
 
 def test_deep_link_selects_feature_and_centres_map(data):
@@ -147,6 +147,30 @@ def test_date_window_filters_features(data):
     assert at.query_params["to"] == "2021-12-31"
 
 
+def test_date_window_says_what_it_hides_and_show_all_brings_it_back(data):
+    import datetime as dt
+
+    at = run()
+    at.slider(key="window").set_value((dt.date(2019, 1, 1), dt.date(2021, 12, 31))).run()
+    hidden = [c.value for c in at.caption if "hides" in c.value]
+    assert hidden and "3 features" in hidden[0] and "Test Harbour" in hidden[0]
+    at.button(key="window-all").click().run()
+    fg = map_args(at)["feature_group"]
+    assert "gw-f-test-harbour" in fg and "gw-f-drill-area" in fg
+    assert not [c.value for c in at.caption if "hides" in c.value]
+
+
+def test_embedded_page_has_no_sidebar_and_no_header(data, monkeypatch):
+    from streamlit.runtime.context import ContextProxy
+
+    monkeypatch.setattr(ContextProxy, "is_embedded", property(lambda self: True))
+    at = run()
+    assert not at.exception
+    assert len(at.sidebar.children) == 0 if hasattr(at.sidebar, "children") else not list(at.sidebar)
+    assert "<h1>Gulf Watch</h1>" not in html_text(at)
+    assert "stSidebar" in html_text(at)  # the embed CSS hides the sidebar and its toggle
+
+
 def test_side_filter_narrows_features_and_evidence(data):
     at = run(sel="test-harbour")
     at.multiselect(key="sides").set_value(["cambodia"]).run()
@@ -166,7 +190,7 @@ def test_bad_data_warns_with_file_feature_field_and_keeps_the_rest(tmp_path, mon
     at = run()
     assert not at.exception
     warning = at.expander[0].label + "\n" + "\n".join(m.value for m in at.markdown)
-    assert "2 problem(s) in the data" in warning
+    assert "2 problems in the data" in warning
     assert "data/features/ream.geojson: feature 'test-harbour': field 'start'" in warning
     assert "data/features/drills.geojson: invalid JSON" in warning
     fg = map_args(at)["feature_group"]

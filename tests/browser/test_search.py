@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.e2e import open_app, wait_panel
@@ -12,7 +14,8 @@ def test_search_selects_feature(page, offline_context, app_server):
     box = page.get_by_placeholder("place, source or quote…")
     box.fill("dara sakor airport")
     box.press("Enter")
-    hit = page.get_by_role("button", name="📍 Dara Sakor International Airport")
+    hit = page.get_by_role("button", name="Dara Sakor International Airport", exact=True)
+    expect(hit.locator("[data-testid='stIconMaterial']")).to_have_text("location_on")  # a font icon, not an emoji
     expect(hit).to_be_visible()
     hit.click()
     wait_panel(page, "dara-sakor-airport")
@@ -26,7 +29,8 @@ def test_search_quote_opens_source_and_feature(page, offline_context, app_server
     box = page.get_by_placeholder("place, source or quote…")
     box.fill("robot dogs")
     box.press("Enter")
-    page.locator("section[data-testid='stSidebar'] button").filter(has_text="❝").first.click()
+    page.locator("section[data-testid='stSidebar'] button").filter(
+        has=page.locator("[data-testid='stIconMaterial']", has_text="format_quote")).first.click()
     wait_panel(page, "gd2024-land-kampong-chhnang")
     # the reader opens by itself: the Sources tab is now the selected one
     expect(page.get_by_role("tab", name="Sources")).to_have_attribute("aria-selected", "true")

@@ -12,6 +12,7 @@ from tests.e2e import open_app, wait_panel
 
 def click_south_of(frame, feature_id: str, page) -> None:
     """Click inside the feature's outline, in its southern part (away from the points on top)."""
+    expect(frame.locator(f"path.gw-f-{feature_id}").first).to_be_visible()  # drawn once the link's zoom is applied
     box = frame.locator(f"path.gw-f-{feature_id}").first.bounding_box()
     iframe_box = page.locator('iframe[title="streamlit_folium.st_folium"]').bounding_box()
     assert box and iframe_box
