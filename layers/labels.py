@@ -299,6 +299,17 @@ class LabelZoom(folium.MacroElement):
     queued = false;
     var ours = [], a = map.getCenter(), b = [a.lat + {{ this.dup_deg }}, a.lng];  // 15 km north
     var dup = Math.abs(map.latLngToContainerPoint(a).y - map.latLngToContainerPoint(b).y);
+    var cr = c.getBoundingClientRect();
+    c.querySelectorAll(".gw-label span").forEach(function (s) {  // keep names inside the map:
+      s.style.marginLeft = "";                                    // a point's name moves to its
+      var r = rect(s), ax = s.parentNode.getBoundingClientRect().left;  // left, an area's slides
+      if (!r) { return; }
+      if (r.right > cr.right - 4) {
+        s.style.marginLeft = (r.left > ax + 4 ? -(r.width + 2 * (r.left - ax)) : cr.right - 4 - r.right) + "px";
+      } else if (r.left < cr.left + 4 && r.left < ax) {
+        s.style.marginLeft = (cr.left + 4 - r.left) + "px";
+      }
+    });
     c.querySelectorAll(".gw-label span").forEach(function (s) {
       var r = rect(s), o = s.parentNode.getBoundingClientRect();
       if (r) { ours.push([r, s.textContent.toLowerCase(), o.left, o.top]); }
@@ -314,7 +325,7 @@ class LabelZoom(folium.MacroElement):
   }
   function later() { if (!queued) { queued = true; requestAnimationFrame(yieldNames); } }
   map.on("zoomend", function () { zoomClasses(); later(); });
-  map.on("layeradd layerremove", later);
+  map.on("layeradd layerremove moveend resize", later);
   zoomClasses(); later();
 })({{ this._parent.get_name() }});
 {% endmacro %}

@@ -309,14 +309,13 @@ def _pick_basemap(slug: str) -> None:
 
 
 def scroll_to_map() -> None:
-    """Bring the map into view (a pick in the table or the chronology, far below it, changed it)."""
-    import streamlit.components.v1 as components
-
+    """Bring the map into view (a pick in the table or the chronology, far below it, changed it).
+    The script is ours, with no data in it; it runs in the page as soon as it is drawn."""
     nonce = st.session_state.get("_scroll_nonce", 0) + 1
     st.session_state["_scroll_nonce"] = nonce
-    components.html(f"<script>/* {nonce} */ try {{ var f = window.parent.document.querySelector("
-                    f"{json.dumps(MAP_IFRAME)}); if (f) f.scrollIntoView({{behavior: 'smooth', block: 'start'}}); "
-                    "}} catch (e) {{}}</script>", height=0)
+    st.html(f"<script>/* {nonce} */ (function () {{ var f = document.querySelector({json.dumps(MAP_IFRAME)});"
+            " if (f) { f.scrollIntoView({behavior: 'smooth', block: 'start'}); } })();</script>",
+            unsafe_allow_javascript=True)
 
 
 def evidence_panel(ds: Dataset, view: ViewState) -> None:
