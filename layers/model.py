@@ -11,8 +11,17 @@ import datetime as dt
 import re
 from enum import Enum
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, Field(pattern=SLUG, min_length=2, max_length=80)]
@@ -191,7 +200,36 @@ class SourceKind(str, Enum):
     reference = "reference"
 
 
+def url_site(url: str | None) -> str | None:
+    """The host name of an http(s) URL without a leading ``www.`` (``defence.pk``), or None."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") and len(host) > 4 else host
+
+
+def _same_url(a: str, b: str) -> bool:
+    """Equal up to the case of the scheme and host and a trailing slash."""
+    def norm(u: str) -> tuple[str, str, str]:
+        parts = urlsplit(u.strip())
+        rest = u.strip()[len(parts.scheme) + 3 + len(parts.netloc):].rstrip("/")
+        return parts.scheme.lower(), parts.netloc.lower(), rest
+    try:
+        return norm(a) == norm(b)
+    except ValueError:
+        return a == b
+
+
 class Source(BaseModel):
+    """A publication we cite.  ``title``, ``publisher``, ``date`` and ``authors`` describe the
+    ORIGINAL publication; ``url`` links to it (or to a reputable syndication, see ``url_kind``)
+    when known, and ``copy_url`` to the copy we actually read when that is a repost."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: Slug
@@ -199,7 +237,12 @@ class Source(BaseModel):
     publisher: NonEmpty
     date: PartialDate | None  # publication date; null for reference pages with none recorded
     accessed: PartialDate | None = None  # when it was consulted (for undated pages)
-    url: NonEmpty
+    # Provenance: the ORIGINAL publication (title, publisher, date, authors above and its link in
+    # ``url`` when known) is kept apart from the COPY we actually read (``copy_url``, a repost).
+    url: NonEmpty | None = None  # the original, or a reputable syndication (see url_kind); None: unknown
+    url_kind: Literal["original", "syndication"] | None = None  # what ``url`` is
+    copy_url: NonEmpty | None = None  # the page we read when it is not the original (a repost)
+    authors: tuple[NonEmpty, ...] = ()  # bylines, where the source names them
     kind: SourceKind
     note: str = ""
     excerpts: tuple[Excerpt, ...] = ()
@@ -221,12 +264,49 @@ class Source(BaseModel):
     def date_precision(self) -> str:
         return self.date.precision.value if self.date is not None else "undated"
 
-    @field_validator("url")
+    @property
+    def link(self) -> str | None:
+        """The best link we have: the original (or its syndication), else the copy we read."""
+        return self.url or self.copy_url
+
+    @property
+    def is_copy_only(self) -> bool:
+        """True when the original's link is unknown and only a copy (repost) is recorded."""
+        return self.url is None and self.copy_url is not None
+
+    @property
+    def copy_site(self) -> str | None:
+        """Host name of ``copy_url`` without a leading ``www.`` (``defence.pk``), or None."""
+        return url_site(self.copy_url)
+
+    @field_validator("url", "copy_url")
     @classmethod
-    def _http_only(cls, v: str) -> str:
-        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.IGNORECASE):
-            raise ValueError(f"url must be an http(s) URL, got {v[:60]!r}")
+    def _http_only(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is None:
+            return v
+        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.IGNORECASE) or not url_site(v):
+            raise ValueError(f"{info.field_name} must be an http(s) URL, got {v[:60]!r}")
+        if info.field_name == "copy_url" and info.data.get("url") is not None \
+                and _same_url(v, info.data["url"]):
+            raise ValueError("copy_url must differ from url: record a repost only when it is "
+                             "not the original")
         return v
+
+    @field_validator("authors")
+    @classmethod
+    def _clean_authors(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        if any(a != a.strip() for a in v):
+            raise ValueError("an author must not start or end with white space")
+        return v
+
+    @model_validator(mode="after")
+    def _has_a_link(self) -> Source:
+        if self.url is None and self.copy_url is None:
+            raise ValueError("a source needs url (the original) or copy_url (the copy we read), "
+                             "or both")
+        if self.url_kind is not None and self.url is None:
+            raise ValueError("url_kind says what url is: give url, or leave url_kind out")
+        return self
 
     @model_validator(mode="after")
     def _unique_excerpts(self) -> Source:
@@ -311,6 +391,7 @@ class FeatureProps(BaseModel):
     precision_m: Annotated[float, Field(gt=0, le=200_000)]
     location_basis: LocationBasis
     location_note: NonEmpty
+    surface: Literal["sea", "land"] | None = None  # "sea": an area at sea (checked: little land)
     start: PartialDate | None = None
     end: PartialDate | None = None
     events: tuple[Event, ...] = ()

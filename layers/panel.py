@@ -10,8 +10,10 @@ The panel leads with the evidence::
 
 An item is ``li.gw-ev[data-kind=quote|note][data-stance][data-side]``: a verbatim quote is
 ``blockquote.gw-bq > q.gw-quote`` tagged ``.gw-tag-verbatim``; our own summary is ``p.gw-note``
-tagged ``.gw-tag-summary``; then ``.gw-cite`` (speaker, stance, link, publisher, date) and, for
-evidence of a milestone, ``.gw-at``.
+tagged ``.gw-tag-summary``; then ``.gw-cite`` (speaker, stance, then the source: the original's
+title (linked when its link is known, else "(original link unknown)"), publisher, date, and
+``span.gw-copy`` "read at <site> (copy)" when what we read was a repost) and, for evidence of a
+milestone, ``.gw-at``.
 """
 
 from __future__ import annotations
@@ -31,13 +33,15 @@ from .model import (
     Feature,
     PartialDate,
     Side,
+    Source,
 )
 from .panel_css import PANEL_CSS, POPUP_CSS
 from .registry import BY_ID
 
-__all__ = ["PANEL_CSS", "date_range_label", "esc", "evidence_item_html", "evidence_list_html",
-           "feature_panel_html", "first_sentence", "link", "md_escape", "popup_html",
-           "precision_label", "tooltip_html"]
+__all__ = ["PANEL_CSS", "authors_label", "copy_link_html", "date_range_label", "esc",
+           "evidence_item_html", "evidence_list_html", "feature_panel_html", "first_sentence", "link",
+           "md_escape", "popup_html", "precision_label", "source_cite_html", "source_title_html",
+           "tooltip_html"]
 
 SAFE_URL = re.compile(r"^https?://", re.IGNORECASE)
 
@@ -46,11 +50,47 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def link(url: str, text: str) -> str:
+def link(url: str | None, text: str) -> str:
     """An outbound link that opens in a new tab; anything but http(s) is shown as plain text."""
     if not SAFE_URL.match(url or ""):
         return esc(text)
     return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer">{esc(text)}</a>'
+
+
+def authors_label(authors: Sequence[str]) -> str:
+    """``A``, ``A and B``, ``A, B and C``."""
+    names = list(authors)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def source_title_html(src: Source) -> str:
+    """The ORIGINAL publication's title: linked to ``url`` when known (tagged "syndication" when
+    that is a syndicated copy), else plain text marked "(original link unknown)".  A repost is
+    never the title link: see :func:`copy_link_html`."""
+    if src.url:
+        out = link(src.url, src.title)
+        if src.url_kind == "syndication":
+            out += (' <span class="gw-synd" title="a reputable syndication of the original (the '
+                    'wire story on the wire\'s site or in a newspaper carrying it)">syndication</span>')
+        return out
+    return f'{esc(src.title)} <span class="gw-nolink">(original link unknown)</span>'
+
+
+def copy_link_html(src: Source) -> str:
+    """``read at <site> (copy)`` linking the copy we read (a repost), or "" when there is none."""
+    if not src.copy_url:
+        return ""
+    label = f"read at {src.copy_site} (copy)" if src.copy_site else "read a copy"
+    return f'<span class="gw-copy">{link(src.copy_url, label)}</span>'
+
+
+def source_cite_html(src: Source) -> str:
+    """The citation of a source: the original first (title, authors, publisher, date), then
+    `` · read at <site> (copy)`` when what we read was a repost."""
+    by = f", by {esc(authors_label(src.authors))}" if src.authors else ""
+    copy = copy_link_html(src)
+    return (f"{source_title_html(src)}{by}, {esc(src.publisher)}, {esc(src.date_label())}"
+            + (f" · {copy}" if copy else ""))
 
 
 def precision_label(metres: float) -> str:
@@ -106,7 +146,7 @@ def evidence_item_html(e: ResolvedEvidence, highlight: bool = False,
         body = f'<p class="gw-note">{esc(e.note)}</p>'
         extra = ""
     cite = (f'<div class="gw-cite">{tag}<b>{esc(e.speaker)}</b> · <i>{e.stance.value}</i> · '
-            f'{link(src.url, src.title)}, {esc(src.publisher)}, {esc(src.date_label())}</div>')
+            f'{source_cite_html(src)}</div>')
     at = "".join(_event_line(ev) for ev in events)
     cls = "gw-ev gw-hl" if highlight else "gw-ev"
     return (f'<li class="{cls}" data-kind="{kind}" data-stance="{e.stance.value}" '
@@ -162,7 +202,8 @@ def _badges(feature: Feature, every: list[ResolvedEvidence]) -> str:
     if p.chinese_funded:
         badges.append('<span class="gw-badge">Chinese-funded</span>')
     elif p.chinese_built:
-        badges.append('<span class="gw-badge">Chinese-built, not Chinese-funded</span>')
+        badges.append('<span class="gw-badge">Chinese-built, not Chinese-funded</span>' if p.chinese_funded is False
+                      else '<span class="gw-badge">Chinese-built, funding disputed or unknown</span>')
     elif p.chinese_funded is False:
         badges.append('<span class="gw-badge gw-notcn">not Chinese-funded</span>')
     return '<div class="gw-badges">' + "".join(badges) + "</div>"

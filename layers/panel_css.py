@@ -37,6 +37,9 @@ PANEL_CSS = """
 .gw-comment{color:#666;font-size:.78rem;padding-left:.6rem}
 .gw-cite{color:#444;font-size:.78rem;margin-top:.1rem;padding-left:.6rem}
 .gw-at{color:#666;font-size:.74rem;padding-left:.6rem}
+.gw-synd,.gw-nolink{color:#777;font-size:.7rem}
+.gw-synd{border:1px solid #ccc;border-radius:.2rem;padding:0 .2rem}
+.gw-copy,.gw-copy a{color:#666}
 .gw-tag{display:inline-block;font-size:.64rem;line-height:1.35;text-transform:uppercase;letter-spacing:.03em;
   padding:0 .25rem;border-radius:.2rem;margin-right:.3rem;font-style:normal;font-weight:600}
 .gw-tag-verbatim{background:#e3eefb;color:#1c4f8a}
@@ -61,4 +64,5 @@ POPUP_CSS = ("<style>.gw-pop .gw-evlist{list-style:none;padding:0;margin:.3rem 0
              ".gw-pop .gw-note{padding-left:.4rem;border-left:3px dotted #bbb;color:#555;font-style:italic}"
              ".gw-pop .gw-cite,.gw-pop .gw-at,.gw-pop .gw-comment{font-size:.85em;color:#555}"
              ".gw-pop .gw-tag{font-size:.75em;text-transform:uppercase;background:#eee;padding:0 .2rem;"
-             "margin-right:.25rem}" + _SIDE_VARS + "</style>")
+             "margin-right:.25rem}.gw-pop .gw-synd,.gw-pop .gw-nolink,.gw-pop .gw-copy,"
+             ".gw-pop .gw-copy a{color:#777}" + _SIDE_VARS + "</style>")

@@ -442,6 +442,9 @@ def _on_chronology() -> None:
 
 # --- sources: the reader ---------------------------------------------------------------------
 
+_SITE_OF_URL = r"^https?://(?:www\.)?([^/?#:]+)"  # LinkColumn shows the site a link goes to
+
+
 def _sources_tab(ds: Dataset, view: ViewState) -> None:
     import pandas as pd
 
@@ -452,11 +455,20 @@ def _sources_tab(ds: Dataset, view: ViewState) -> None:
     df = pd.DataFrame([{"id": s.id, "date": s.date_label(), "title": s.title, "publisher": s.publisher,
                         "kind": s.kind.value, "quotes": len(s.excerpts),
                         "cited by selection": "✓" if s.id in cited_by_sel else "",
-                        "url": s.url} for s in srcs])
+                        "link": s.url, "copy": s.copy_url} for s in srcs])
     st.caption(f"{len(srcs)} sources. Quotes are stored only as short verbatim excerpts; other "
-               "sources are cited in our own words. Pick one to read its excerpts against the map.")
+               "sources are cited in our own words. Pick one to read its excerpts against the map. "
+               "“original” links the original publication (or a reputable syndication); “copy we "
+               "read” links the repost we actually read, where that was not the original.")
     st.dataframe(df, hide_index=True, width="stretch", column_config={
-        "id": None, "url": st.column_config.LinkColumn("link", display_text="open")})
+        "id": None,
+        "link": st.column_config.LinkColumn(
+            "original", display_text=_SITE_OF_URL,
+            help="The original publication, or a reputable syndication (e.g. the wire story in a "
+                 "newspaper carrying it). Empty: the original's link is unknown."),
+        "copy": st.column_config.LinkColumn(
+            "copy we read", display_text=_SITE_OF_URL,
+            help="The copy (a repost) we actually read, when it is not the original.")})
     ids = [s.id for s in srcs]
     if not ids:
         return
@@ -471,12 +483,15 @@ def _sources_tab(ds: Dataset, view: ViewState) -> None:
     r = reading(ds, st.session_state["reader_source"])
     if r is None:
         return
-    from .panel import link
+    from .panel import authors_label, copy_link_html, source_title_html
 
-    st.html(PANEL_CSS + f'<div class="gw-panel gw-reader" data-source="{esc(r.source.id)}">'
-            f"<h4>{link(r.source.url, r.source.title)}</h4>"
-            f"<div class='gw-muted'>{esc(r.source.publisher)} · {esc(r.source.date_label())} "
-            f"({r.source.date_precision}) · {esc(r.source.kind.value)}</div>"
+    src = r.source
+    by = f"by {esc(authors_label(src.authors))} · " if src.authors else ""
+    copy = copy_link_html(src)
+    st.html(PANEL_CSS + f'<div class="gw-panel gw-reader" data-source="{esc(src.id)}">'
+            f"<h4>{source_title_html(src)}</h4>"
+            f"<div class='gw-muted'>{by}{esc(src.publisher)} · {esc(src.date_label())} "
+            f"({src.date_precision}) · {esc(src.kind.value)}{f' · {copy}' if copy else ''}</div>"
             f"<p class='gw-coverage'><b>Coverage:</b> {esc(r.coverage)}</p></div>")
     for i, item in enumerate(r.items):
         ex = item.excerpt
