@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 from shapely.geometry import box, shape
 
+from .geocheck import area_problems, coordinate_problem, orientation_problem
 from .model import (
     REGION_BOUNDS,
     Event,
@@ -148,6 +149,9 @@ def _check_geometry(geom: Any) -> str | None:
     if not isinstance(geom, dict) or geom.get("type") not in GEOMETRY_TYPES:
         t = geom.get("type") if isinstance(geom, dict) else type(geom).__name__
         return f"unsupported or missing geometry type {t!r}"
+    bad = coordinate_problem(geom)  # strings/booleans as coordinates, open or short rings
+    if bad:
+        return bad
     try:
         g = shape(geom)
     except Exception as e:  # shapely raises several types for malformed coordinates
@@ -203,6 +207,10 @@ def load_layer(path: Path, layer: str, root: Path, problems: list[Problem]) -> l
         if geom_problem:
             problems.append(Problem(file=file, feature=label, field="geometry", message=geom_problem))
             continue
+        orientation = orientation_problem(feat["geometry"])
+        if orientation:
+            problems.append(Problem(file=file, feature=label, field="geometry", message=orientation,
+                                    severity="warning"))
         out.append(Feature(props=fp, geometry=feat["geometry"], file=file))
     return out
 
@@ -256,6 +264,10 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
                 continue
             seen_ids[feat.id] = feat.file
             ds.features.append(feat)
+
+    # sea areas that are land, areas reaching into countries they do not name (warnings)
+    land = root / "basemap" / "ne_land.geojson"  # a data folder's own basemap, else the repo's
+    problems.extend(area_problems(ds.features, land_path=land if land.exists() else None))
 
     ids = {f.id: f for f in ds.features}
     for feat in ds.features:
