@@ -21,13 +21,17 @@ import argparse
 import hashlib
 import html
 import json
+import re
 import sys
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import folium
 import folium.map
+import xyzservices
+import xyzservices.providers as xyz
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "basemap"
 DEFAULT_SOURCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "naturalearth"
@@ -50,33 +54,38 @@ OFFLINE = "Natural Earth (offline)"
 DEFAULT_BASEMAP = OFFLINE
 NE_ATTRIBUTION = ('Made with <a href="https://www.naturalearthdata.com/" target="_blank" '
                   'rel="noopener">Natural Earth</a>')
-_OSM = ('&copy; <a href="https://www.openstreetmap.org/copyright" target="_blank" '
-        'rel="noopener">OpenStreetMap</a> contributors')
 
-# name -> tile source.  Strings as in the xyzservices package (CartoDB.Positron, Esri.WorldImagery,
-# OpenStreetMap.Mapnik), links opened in a new tab (the map lives in a sandboxed iframe).
+
+def _new_tab(attribution: str) -> str:
+    """Links in an attribution open in a new tab: the map lives in a sandboxed iframe."""
+    return re.sub(r"<a (?![^>]*\btarget=)", '<a target="_blank" rel="noopener" ', attribution)
+
+
+def _xyz_tiles(provider: xyzservices.TileProvider, max_zoom: int = 18) -> dict[str, Any]:
+    """URL template, HTML attribution, zoom limit and subdomains of an xyzservices provider."""
+    with warnings.catch_warnings():
+        # CARTO now asks for an API key (xyzservices warns on every build_url); without one the
+        # tiles may be refused, and the Natural Earth layers underneath stay visible.
+        warnings.simplefilter("ignore", UserWarning)
+        url = provider.build_url(fill_subdomain=False)
+    spec: dict[str, Any] = {
+        "url": url,
+        "attribution": _new_tab(provider.get("html_attribution") or provider.get("attribution", "")),
+        "max_zoom": int(provider.get("max_zoom", max_zoom)),
+        "provider": provider.name,
+    }
+    if "{s}" in url:
+        spec["subdomains"] = provider.get("subdomains", "abc")
+    return spec
+
+
+# name -> tile source, from the xyzservices catalogue (installed with folium).  The names are
+# the ones the app shows and stores (layers.state.BASEMAPS maps URL slugs to them).
 TILE_BASEMAPS: dict[str, dict[str, Any]] = {
     OFFLINE: {"url": None, "attribution": NE_ATTRIBUTION, "max_zoom": 18},
-    "OpenStreetMap": {
-        "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        "attribution": _OSM,
-        "max_zoom": 19,
-    },
-    "Carto Positron": {
-        # xyzservices >= 2026 notes that CARTO now wants an API key (?key=...); without one,
-        # tiles may be refused and the Natural Earth layers underneath stay visible.
-        "url": "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png",
-        "attribution": _OSM + ' &copy; <a href="https://carto.com/attributions" target="_blank" '
-                              'rel="noopener">CARTO</a>',
-        "max_zoom": 20,
-        "subdomains": "abcd",
-    },
-    "Esri World Imagery": {
-        "url": "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
-        "attribution": "Tiles &copy; Esri &mdash; Source: Esri, i-cubed, USDA, USGS, AEX, GeoEye, "
-                       "Getmapping, Aerogrid, IGN, IGP, UPR-EGP, and the GIS User Community",
-        "max_zoom": 18,
-    },
+    "OpenStreetMap": _xyz_tiles(xyz.OpenStreetMap.Mapnik),
+    "Carto Positron": _xyz_tiles(xyz.CartoDB.Positron),
+    "Esri World Imagery": _xyz_tiles(xyz.Esri.WorldImagery),
 }
 
 PANE_BASE, Z_BASE = "gwNeBase", 150

@@ -40,31 +40,26 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    """Write one export, as the app's download buttons do (same bytes: UTF-8, a BOM on CSV)."""
     from . import export
 
     ds = load_dataset(args.data)
     for p in ds.errors:
         print(f"skipped: {p}", file=sys.stderr)
     feats = [f for f in ds.features if not args.layers or f.props.layer in args.layers]
-    fmt = args.format
-    if fmt == "geojson":
-        out: str | bytes = export.to_geojson(ds, feats)
-    elif fmt == "csv":
-        out = export.to_csv(ds, feats)
-    elif fmt == "kml":
-        out = export.to_kml(ds, feats)
-    elif fmt == "bibtex":
-        out = export.citations_bibtex(ds, feats)
-    else:
-        out = export.citations_csv(ds, feats)
+    writers = {
+        "geojson": export.to_geojson, "csv": export.to_csv, "kml": export.to_kml,
+        "bibtex": export.citations_bibtex, "citations-csv": export.citations_csv,
+    }
+    out = writers[args.format](ds, feats)
+    data = out if isinstance(out, bytes) else out.encode("utf-8")
     if args.output in (None, "-"):
-        if isinstance(out, bytes):
-            sys.stdout.buffer.write(out)
-        else:
-            sys.stdout.write(out)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     else:
         path = Path(args.output)
-        (path.write_bytes(out) if isinstance(out, bytes) else path.write_text(out, encoding="utf-8"))
+        path.write_bytes(data)
         print(f"wrote {len(feats)} features to {path}", file=sys.stderr)
     return 0
 

@@ -50,9 +50,15 @@ def test_export_rows(ds):
     assert harbour[0]["source_title"] == "Test Harbour pier to open next year, officials say"
 
 
+def _read_csv(text: str) -> list[dict]:
+    assert text.startswith("\ufeff")  # UTF-8 byte-order mark, for spreadsheets
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
 def test_csv_round_trip(ds):
     text = ex.to_csv(ds, ds.features)
-    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    rows = _read_csv(text)
+    assert list(rows[0]) == ex.ROW_COLUMNS
     assert len(rows) == _n_evidence(ds, ds.features)
     assert rows[0]["quote"] == ex.export_rows(ds, ds.features)[0]["quote"]
     assert {r["chinese_funded"] for r in rows} == {"true", "false", ""}
@@ -68,11 +74,11 @@ def test_csv_quote_with_apostrophe_comma_newline_round_trips(tmp_path):
     d = load_dataset(root)
     assert d.problems == []
     data = ex.to_csv(d, d.features).encode("utf-8")
-    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"), newline="")))
+    rows = _read_csv(data.decode("utf-8"))
     assert tricky in [r["quote"] for r in rows]
     # pandas reads it back too
     import pandas as pd
-    df = pd.read_csv(io.BytesIO(data), keep_default_na=False)
+    df = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False)
     assert tricky in set(df["quote"])
 
 
@@ -159,10 +165,12 @@ def test_subset_only_contains_subset(ds, tmp_path):
 def test_citations_unique_and_sorted(ds):
     cites = ex.citations(ds, ds.features)
     assert [s.id for s in cites] == ["test-institute-2023-11", "test-gazette-2024-01-15"]
-    rows = list(csv.DictReader(io.StringIO(ex.citations_csv(ds, ds.features), newline="")))
+    rows = _read_csv(ex.citations_csv(ds, ds.features))
     assert [r["id"] for r in rows] == [s.id for s in cites]
-    assert list(rows[0]) == ["id", "title", "publisher", "date", "date_precision", "url", "kind"]
+    assert list(rows[0]) == ["id", "title", "publisher", "date", "date_precision", "url", "kind",
+                             "copy_url", "url_kind", "authors", "accessed"]
     assert rows[0]["date_precision"] == "month" and rows[0]["kind"] == "think tank"
+    assert rows[0]["url"].startswith("https://example.org/") and rows[0]["copy_url"] == ""
 
 
 def test_bibtex(ds):
@@ -184,3 +192,83 @@ def test_bibtex_escape_keeps_unicode():
     assert ex.bibtex_escape("Chinaʼs “port” ~ 50% & $1 #2 a_b {x} \\ ^") == (
         r"Chinaʼs “port” \textasciitilde{} 50\% \& \$1 \#2 a\_b \{x\} \textbackslash{} \textasciicircum{}"
     )
+
+
+# --- format details (the validators' side is in test_export_validators.py) -----------------
+
+def test_rfc7946_geometry_orients_rings_and_keeps_numbers():
+    cw = [[103.0, 10.0], [103.0, 10.2], [103.2, 10.2], [103.2, 10.0], [103.0, 10.0]]
+    ccw_hole = [[103.05, 10.05], [103.1, 10.05], [103.1, 10.1], [103.05, 10.1], [103.05, 10.05]]
+    g = ex.rfc7946_geometry({"type": "Polygon", "coordinates": [cw, ccw_hole]})
+    assert g["coordinates"] == [cw[::-1], ccw_hole[::-1]]  # same vertices, turned round
+    assert isinstance(g["coordinates"][0][0], list) and isinstance(g["coordinates"][0][0][0], float)
+    m = ex.rfc7946_geometry({"type": "MultiPolygon", "coordinates": [[cw], [cw[::-1]]]})
+    assert m["coordinates"] == [[cw[::-1]], [cw[::-1]]]
+    point = {"type": "Point", "coordinates": [103, 10]}
+    assert ex.rfc7946_geometry(point) is point
+
+
+def test_kml_color_is_aabbggrr():
+    assert ex.kml_color("#c0392b", 0.9) == "e62b39c0"
+    assert ex.kml_color("#d62728") == "ff2827d6"
+    assert ex.kml_color("#abc", 0) == "00ccbbaa"
+    with pytest.raises(ValueError):
+        ex.kml_color("red")
+
+
+def test_kml_styles_follow_the_map(ds):
+    from layers.registry import BY_ID
+    from layers.spec import CONTESTED_OUTLINE
+
+    zone = ds.feature("test-economic-zone")
+    plain, contested = ex.feature_style(zone, False), ex.feature_style(zone, True)
+    color = BY_ID["economic"].feature_color(zone.props)
+    assert plain.id == f"gw-economic-{color[1:]}" and contested.id == plain.id + "-contested"
+    assert plain.fill == contested.fill == ex.kml_color(color, BY_ID["economic"].fill_opacity)
+    assert plain.line == ex.kml_color(color, 0.9) and plain.width == 2
+    assert contested.line == ex.kml_color(CONTESTED_OUTLINE, 0.9) and contested.width == 3
+    data = ex.to_kml(ds, ds.features).decode("utf-8")
+    assert data.count("<Style id=") == len({f.props.layer for f in ds.features})
+    assert data.count("<styleUrl>#gw-") == len(ds.features)
+    assert "<LineString><tessellate>1</tessellate>" in data and "<Polygon><tessellate>1</tessellate>" in data
+    assert "<TimeSpan><begin>2022-06-01</begin>" in data  # the harbour's start, June 2022
+
+
+def _source(**over):
+    from layers.model import Source
+
+    base = {"id": "a-source", "title": "A title", "publisher": "A Publisher",
+            "date": "2024-05", "url": "https://example.org/a", "kind": "news"}
+    return Source.model_validate(base | over)
+
+
+def test_bibtex_undated_page_gets_the_consulted_year_not_a_publication_date():
+    f = dict(ex.bibtex_fields(_source(date=None, accessed="2026-02-11", kind="reference")))
+    assert "date" not in f and "month" not in f
+    assert f["year"] == "2026" and f["urldate"] == "2026-02-11"
+    assert f["note"].startswith("Undated page: no publication date is given; the year is the year")
+
+
+def test_bibtex_authors_and_links():
+    s = _source(authors=["Jane Doe", "Smith and Sons"], url_kind="syndication",
+                copy_url="https://repost.example.com/a_b")
+    f = dict(ex.bibtex_fields(s))
+    assert f["author"] == "Jane Doe and {Smith and Sons}"
+    assert f["url"] == "https://example.org/a"
+    assert "syndication" in f["note"] and r"Copy read: https://repost.example.com/a\_b" in f["note"]
+    g = dict(ex.bibtex_fields(_source(url=None, copy_url="https://mirror.example.com/x")))
+    assert "url" not in g and "author" not in g and "Link to the original unknown" in g["note"]
+    assert g["organization"] == "A Publisher"
+
+
+def test_cli_export_writes_the_same_bytes_as_the_app(ds, tmp_path, capsysbinary):
+    from layers import cli
+
+    for fmt, func in (("csv", ex.to_csv), ("kml", ex.to_kml), ("bibtex", ex.citations_bibtex)):
+        out = tmp_path / f"out.{fmt}"
+        assert cli.main(["--data", str(MINI), "export", "--format", fmt, "-o", str(out)]) == 0
+        want = func(ds, ds.features)
+        assert out.read_bytes() == (want if isinstance(want, bytes) else want.encode("utf-8"))
+    capsysbinary.readouterr()
+    assert cli.main(["--data", str(MINI), "export", "--format", "citations-csv"]) == 0
+    assert capsysbinary.readouterr().out == ex.citations_csv(ds, ds.features).encode("utf-8")

@@ -28,6 +28,6 @@ def test_download_buttons(page, offline_context, app_server, tmp_path, label, su
     if suffix in (".geojson", ".kml"):
         assert len(gpd.read_file(path)) >= 5
     if suffix == ".csv":
-        assert path.read_text("utf-8").startswith("id,layer,name")
+        assert path.read_text("utf-8").startswith("\ufeffid,layer,name")  # BOM: spreadsheets read it as UTF-8
     if suffix == ".bib":
         assert "@online{" in path.read_text("utf-8")
