@@ -213,6 +213,16 @@ def url_site(url: str | None) -> str | None:
     return host[4:] if host.startswith("www.") and len(host) > 4 else host
 
 
+# Sites where we found reposts of other publications' stories (forums, blogs, content farms,
+# machine rewrites): such a page is at most the copy we read (``copy_url``), never the ``url``.
+REPOST_SITES = frozenset({
+    "advance-in-cambodia.com", "awamkasach.com", "blog.kinaforum.com", "camm-media.com", "defence.pk",
+    "lurahjepang.com", "myglobalnews.net", "myind.net", "nabkanews.com", "ndmtnews.com", "newsvog.com",
+    "noticiabrasil.net.br", "nsh-em.com", "panpacificagency.com", "southasiajournal.net", "thetycoontimes.com",
+    "urdupoint.com", "voicesagainstautocracy.org", "whatreallyhappened.com",
+})
+
+
 def _same_url(a: str, b: str) -> bool:
     """Equal up to the case of the scheme and host and a trailing slash."""
     def norm(u: str) -> tuple[str, str, str]:
@@ -286,6 +296,9 @@ class Source(BaseModel):
             return v
         if not re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.IGNORECASE) or not url_site(v):
             raise ValueError(f"{info.field_name} must be an http(s) URL, got {v[:60]!r}")
+        if info.field_name == "url" and url_site(v) in REPOST_SITES:
+            raise ValueError(f"url is on {url_site(v)}, a site that reposts other publications' stories: "
+                             "record it as copy_url and give the original (or leave url out)")
         if info.field_name == "copy_url" and info.data.get("url") is not None \
                 and _same_url(v, info.data["url"]):
             raise ValueError("copy_url must differ from url: record a repost only when it is "

@@ -235,3 +235,15 @@ def test_sources_tab_lists_original_and_copy_and_reader_header_cites_the_origina
     assert (copy.attrs["href"], copy.text) == (COPY, "read at defence.pk (copy)")
     assert "by A. Writer · Test Wire" in head.text
     assert "read at defence.pk (copy)" in html_text(at)
+
+
+def test_a_repost_site_is_never_the_url():
+    from pydantic import ValidationError
+
+    from layers.model import Source
+
+    base = {"id": "x-1", "title": "T", "publisher": "Khmer Times", "date": "2024-09-05", "kind": "news"}
+    with pytest.raises(ValidationError, match="reposts other publications"):
+        Source(**base, url="https://defence.pk/threads/china-donating-two-corvettes-to-cambodia.780751/")
+    ok = Source(**base, copy_url="https://defence.pk/threads/china-donating-two-corvettes-to-cambodia.780751/")
+    assert ok.is_copy_only and ok.copy_site == "defence.pk"
