@@ -34,8 +34,12 @@ def centre(locator) -> tuple[float, float]:
 def assert_outlines(frame, feature_id: str) -> None:
     outline = frame.locator("path.gw-selected")
     expect(outline).to_have_count(1, timeout=10_000)
-    expect(outline).to_be_visible()  # drawn, not only attached (a busy machine draws late)
-    expect(feature_path(frame, feature_id)).to_be_visible()
+    # the map redraws the outline when layers come and go: measure once it has settled
+    for _ in range(20):
+        a, b = outline.bounding_box(), feature_path(frame, feature_id).bounding_box()
+        if a and b:
+            break
+        frame.locator(".leaflet-container").page.wait_for_timeout(250)
     (x1, y1), (x2, y2) = centre(outline), centre(feature_path(frame, feature_id))
     assert abs(x1 - x2) < 3 and abs(y1 - y2) < 3, (feature_id, (x1, y1), (x2, y2))
 

@@ -18,7 +18,7 @@ def wait_zoom(page, frame, zoom: float) -> None:
 
 
 def test_link_to_ream_shows_the_claim_and_the_denial_without_scrolling(desktop, app_server):
-    frame = open_app(desktop, app_server.url, "feature=ream-naval-base")
+    open_app(desktop, app_server.url, "feature=ream-naval-base")
     wait_panel(desktop, "ream-naval-base")
     panel = desktop.locator('.gw-panel[data-feature="ream-naval-base"]')
     claim = panel.locator('.gw-side[data-side="us"] q', has_text="will become China’s first overseas post")
