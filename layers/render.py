@@ -190,8 +190,8 @@ class LiveSelection(folium.MacroElement):
     few times a second and whenever the map's layers change; a click on a feature outlines it at
     once, before the server has answered.  If the page's URL cannot be read (a cross-origin
     embed), clicks still outline.  Below a site's parts zoom the outline rings the site's
-    symbol, which stands for the selected feature there.  Same look as :func:`selection_group`, which the downloaded
-    map (no page around it) keeps using."""
+    symbol, which stands for the selected feature there.  Same look as :func:`selection_group`,
+    which the downloaded map (no page around it) keeps using."""
 
     _template = folium.template.Template("""
 {% macro script(this, kwargs) %}
