@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .filters import plural
 from .load import check_source_text, data_dir_from_env, excerpt_share, load_dataset
 
 EXPORT_FORMATS = ("geojson", "csv", "kml", "bibtex", "citations-csv")
@@ -27,14 +28,15 @@ def _check(args: argparse.Namespace) -> int:
             return 2
         problems += check_source_text(ds, sid, text)
         if sid in ds.sources:
-            shares.append(f"{sid}: {len(ds.sources[sid].excerpts)} excerpts, "
+            shares.append(f"{sid}: {plural(len(ds.sources[sid].excerpts), 'excerpt')}, "
                           f"{excerpt_share(ds, sid, text):.1%} of the text")
     for p in problems:
         print(("warning: " if p.severity == "warning" else "") + str(p))
     errors = [p for p in problems if p.severity == "error"]
     n_ex = sum(len(s.excerpts) for s in ds.sources.values())
-    print(f"{len(ds.features)} features, {len(ds.sources)} sources, {n_ex} excerpts; "
-          f"{len(errors)} errors, {len(problems) - len(errors)} warnings"
+    print(f"{plural(len(ds.features), 'feature')}, {plural(len(ds.sources), 'source')}, "
+          f"{plural(n_ex, 'excerpt')}; {plural(len(errors), 'error')}, "
+          f"{plural(len(problems) - len(errors), 'warning')}"
           + ("".join(f"\n{s}" for s in shares)), file=sys.stderr)
     return 1 if errors else 0
 
@@ -60,7 +62,7 @@ def _export(args: argparse.Namespace) -> int:
     else:
         path = Path(args.output)
         path.write_bytes(data)
-        print(f"wrote {len(feats)} features to {path}", file=sys.stderr)
+        print(f"wrote {plural(len(feats), 'feature')} to {path}", file=sys.stderr)
     return 0
 
 

@@ -136,7 +136,7 @@ def coordinate_problem(geom: dict[str, Any]) -> str | None:
     if gtype in ("Polygon", "MultiPolygon"):
         for path, ring, _ in _rings(coords, gtype):
             if len(ring) < 4:
-                return (f"ring {path} has {len(ring)} positions; a polygon ring needs at least 4 "
+                return (f"ring {path} has {len(ring)} position{'s' if len(ring) != 1 else ''}; a polygon ring needs at least 4 "
                         f"(the first repeated as the last)")
             if ring[0] != ring[-1]:
                 return (f"ring {path} is not closed: it starts at {ring[0]} and ends at {ring[-1]} "

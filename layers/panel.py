@@ -276,9 +276,22 @@ def popup_html(ds: Dataset, feature: Feature) -> str:
     return POPUP_CSS + head + f"<ul class='gw-evlist'>{items}</ul></div>"
 
 
-_MD_SPECIAL = "\\`*_{}[]()#+-.!|$<>~:"
+# Every ASCII punctuation character CommonMark lets a backslash escape and that Markdown,
+# GitHub's extensions or Streamlit's give a meaning: emphasis, code spans, links and images
+# (``[``, ``![``), autolinks (``<``, ``www.``, ``https:``, ``@``), raw HTML and entities (``<``,
+# ``&``), tables, strikethrough, maths (``$``), headings and lists, Streamlit's directives and
+# shortcodes (``:red[…]``, ``:material/…:``, ``:smile:``) and its ``/`` in those.
+_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|$<>~:&/=@^\"'%")
+_MD_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def md_escape(text: str) -> str:
-    """Escape text for Streamlit widget labels, which render Markdown (and ``$…$`` as maths)."""
-    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+    """Text as a Streamlit widget label (or tooltip) shows it, literally: a label is Markdown
+    (with ``$…$`` maths, ``:material/…:`` icons and ``:color[…]`` directives), so every
+    character Markdown could read as syntax is backslash-escaped, and line breaks and control
+    characters become one space (a label is one line; a new line could start a block).
+
+    Only for labels, which must be Markdown.  Anything else that shows text from a link, an
+    upload or the data is rendered as text (``st.text``, ``st.code`` or escaped ``st.html``)."""
+    flat = _MD_BREAKS.sub(" ", str(text))
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in flat)

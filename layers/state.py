@@ -54,20 +54,29 @@ def _one(params: Mapping[str, object], key: str) -> str | None:
     return s[:MAX_PARAM_LEN]
 
 
+# control characters, bidi overrides and invisible format characters: shown as "?" in a notice
+_UNSHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+
+
 def _short(s: str) -> str:
-    s = re.sub(r"[\x00-\x1f\x7f]", "?", s)
+    """A value from the link, as a notice quotes it: one short line.  Notices are shown as
+    text (never Markdown or HTML: :func:`layers.ui.show_notices`), so nothing else is needed."""
+    s = _UNSHOWN.sub("?", s[:41])
     return s if len(s) <= 40 else s[:39] + "…"
 
 
 def _parse_list(raw: str, allowed: Iterable[str], name: str, notices: list[str]) -> tuple[str, ...] | None:
+    """``a,b`` → the known items in canonical order; ``none`` or nothing → ``()`` (what
+    :func:`to_query` writes for an empty choice); None when nothing in it is known."""
     allowed = tuple(allowed)
-    items = [x.strip() for x in raw.split(",") if x.strip()]
-    unknown = [x for x in items if x not in allowed]
-    if unknown:
-        notices.append(f"Ignored unknown {name} in the link: {', '.join(_short(u) for u in unknown[:5])}.")
-    known = tuple(a for a in allowed if a in items)  # canonical order, no duplicates
     if raw.strip() == "" or raw.strip().lower() == "none":
         return ()
+    items = [x.strip() for x in raw.split(",") if x.strip()]
+    unknown = list(dict.fromkeys(x for x in items if x not in allowed))
+    if unknown:
+        shown = ", ".join(_short(u) for u in unknown[:5]) + (", …" if len(unknown) > 5 else "")
+        notices.append(f"Ignored unknown {name if len(unknown) == 1 else name + 's'} in the link: {shown}.")
+    known = tuple(a for a in allowed if a in items)  # canonical order, no duplicates
     return known if known or not unknown else None
 
 
@@ -101,7 +110,7 @@ def parse_query(params: Mapping[str, object], feature_ids: Iterable[str],
 
     raw = _one(items, "layers")
     if raw is not None:
-        layers = _parse_list(raw, DISPLAY_ORDER, "layer(s)", notices)
+        layers = _parse_list(raw, DISPLAY_ORDER, "layer", notices)
         if layers is not None:
             st = replace(st, layers=layers)
 
@@ -125,7 +134,7 @@ def parse_query(params: Mapping[str, object], feature_ids: Iterable[str],
 
     raw = _one(items, "sides")
     if raw is not None:
-        sides = _parse_list(raw, ALL_SIDES, "side(s)", notices)
+        sides = _parse_list(raw, ALL_SIDES, "side", notices)
         if sides is not None:
             st = replace(st, sides=sides)
 

@@ -16,6 +16,7 @@ Only this module, the tabs under the map (:mod:`layers.tabs`, one module per tab
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from pathlib import Path
 from urllib.parse import urlencode
@@ -41,8 +42,17 @@ START_FEATURE = "ream-naval-base"  # the story's centre: offered first when noth
 
 def _data_stamp(data_dir: Path) -> tuple:
     """Changes whenever a data file changes, so edits show up without a restart."""
-    return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size)
-                        for p in data_dir.rglob("*") if p.is_file() and p.suffix in (".json", ".geojson")))
+    out = []
+    for p in data_dir.rglob("*"):
+        if p.suffix not in (".json", ".geojson"):
+            continue
+        try:
+            st_ = p.stat()
+        except OSError:  # removed meanwhile, a broken link: load_dataset reports what is missing
+            continue
+        if p.is_file():
+            out.append((str(p), st_.st_mtime_ns, st_.st_size))
+    return tuple(sorted(out))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -159,18 +169,53 @@ def sync_query_params(ds: Dataset, today: dt.date) -> None:
         st.query_params.from_dict(want)
 
 
+# --- text from a link, an upload or the data ---------------------------------------------------
+
+# Streamlit renders st.markdown, st.caption, st.info/success/warning/error and widget labels as
+# Markdown: a value like ``![t](http://evil.example/x.png)`` would fetch that image (a request
+# off the machine) and ``[Log in](https://…)`` would be a link.  Text that came from the URL, an
+# upload or a data file is therefore shown only through these helpers (HTML-escaped inside
+# st.html, which renders HTML and never Markdown), through st.text / st.code, or — for widget
+# labels, which can only be Markdown — through :func:`layers.panel.md_escape`.
+_TEXT_STYLE = ("margin:0 0 .5rem 0;white-space:pre-wrap;overflow-wrap:anywhere;line-height:1.5;"
+               "font-family:inherit;")
+_TEXT_KINDS = {
+    "text": "",
+    "caption": "font-size:.875rem;color:rgba(49,51,63,.6);",
+    "info": "padding:.75rem 1rem;border-radius:.5rem;background:rgba(28,131,225,.1);color:#004280;",
+    "success": "padding:.75rem 1rem;border-radius:.5rem;background:rgba(33,195,84,.1);color:#177233;",
+    "warning": "padding:.75rem 1rem;border-radius:.5rem;background:rgba(255,189,69,.2);color:#926c05;",
+    "error": "padding:.75rem 1rem;border-radius:.5rem;background:rgba(255,43,43,.09);color:#7d353b;",
+}
+
+
+def text_html(markup: str, kind: str = "text", where=None) -> None:
+    """``markup`` (HTML in which every piece of outside text is already escaped with
+    :func:`html.escape`) in a box styled as ``kind`` (caption, info, success, warning, error)."""
+    role = ' role="alert"' if kind in ("warning", "error") else ' role="status"' if kind != "text" else ""
+    (where or st).html(f'<div class="gw-text gw-text-{kind}"{role} '
+                       f'style="{_TEXT_STYLE}{_TEXT_KINDS[kind]}">{markup}</div>')
+
+
+def plain(text: str, kind: str = "text", where=None) -> None:
+    """Show ``text`` exactly as written — never read as Markdown or HTML."""
+    text_html(html.escape(str(text), quote=True), kind, where)
+
+
 # --- page pieces -----------------------------------------------------------------------------
 
 def show_notices(ds: Dataset) -> None:
+    """What the link asked for that could not be shown, and the problems in the data.  Both
+    quote outside text (a link's parameter, a file's ids), so both are shown as text."""
     for n in st.session_state.get("notices", []):
-        st.info(n, icon=":material/link:")
+        plain(n, "info")
     errors = ds.errors
     if errors:
         with st.expander(f"{plural(len(errors), 'problem')} in the data — the affected items are not "
                          "shown; everything else is.", expanded=True, icon=":material/warning:"):
-            st.markdown("\n".join(f"- `{p}`" for p in errors[:50]))
+            st.code("\n".join(str(p) for p in errors[:50]), language=None, wrap_lines=True)
             if len(errors) > 50:
-                st.caption(f"… and {len(errors) - 50} more (run `python -m layers check`).")
+                st.caption(f"… and {len(errors) - 50:,} more (run `python -m layers check`).")
 
 
 def sidebar_controls(ds: Dataset) -> None:
@@ -291,8 +336,9 @@ def map_footer(ds: Dataset, features: list[Feature], view: ViewState) -> None:
     hidden = hidden_by_window(ds, view.layers, view.date_from, view.date_to, view.sides)
     if hidden:
         c1, c2 = st.columns([4, 1], vertical_alignment="center")
-        c1.caption(md_escape(f"The date window ({view.date_from:%-d %b %Y} – {view.date_to:%-d %b %Y}) hides "
-                             f"{plural(len(hidden), 'feature')}: " + "; ".join(f.props.name for f in hidden) + "."))
+        plain(f"The date window ({view.date_from:%-d %b %Y} – {view.date_to:%-d %b %Y}) hides "
+              f"{plural(len(hidden), 'feature')}: " + "; ".join(f.props.name for f in hidden) + ".",
+              "caption", c1)
         c2.button("Show all dates", key="window-all", on_click=_show_all_dates, args=(timeline_min(ds),))
     # the map's "Show satellite imagery" button (offline coastline too coarse) presses this one
     with st.container(key="gw-imagery-holder"):
@@ -391,8 +437,9 @@ def _search_box(ds: Dataset) -> None:
     for i, h in enumerate(hits):
         icon = {"feature": ":material/location_on:", "source": ":material/newspaper:",
                 "excerpt": ":material/format_quote:"}[h.kind]
-        if st.button(md_escape(h.label), key=f"hit-{i}-{h.kind}-{h.id}", help=h.detail or None,
-                     width="stretch", icon=icon):
+        # the tooltip is Markdown too: the snippet of data that matched goes in escaped
+        if st.button(md_escape(h.label), key=f"hit-{i}-{h.kind}-{h.id}",
+                     help=md_escape(h.detail) if h.detail else None, width="stretch", icon=icon):
             if h.source_id:
                 st.session_state["reader_source"] = h.source_id
                 if h.kind != "feature":

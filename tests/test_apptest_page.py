@@ -108,12 +108,21 @@ def test_map_click_callback_selects_clicked_feature(data):
         assert fake["sel"] == "capital"
 
 
+def notices(at: AppTest) -> list[str]:
+    """The link notices, as shown: text in an st.html box (never Markdown), unescaped back."""
+    import html
+
+    return [html.unescape(b.split(">", 1)[1].rsplit("</div>", 1)[0])
+            for b in (h.proto.body for h in at.get("html")) if "gw-text-info" in b]
+
+
 def test_garbage_query_falls_back_with_notices(data):
     at = run({"feature": "nope", "from": "yesterday", "layers": "ream,<b>x</b>", "basemap": "gopher"})
     assert not at.exception
-    notices = [i.value for i in at.info]
-    assert len(notices) == 4
-    assert any("No feature 'nope'" in n for n in notices)
+    shown = notices(at)
+    assert len(shown) == 4
+    assert any("No feature 'nope'" in n for n in shown)
+    assert "Ignored unknown layer in the link: <b>x</b>." in shown
     args = map_args(at)
     assert "gw-f-test-harbour" in args["feature_group"] and "gw-f-capital" not in args["feature_group"]
 
@@ -152,12 +161,12 @@ def test_date_window_says_what_it_hides_and_show_all_brings_it_back(data):
 
     at = run()
     at.slider(key="window").set_value((dt.date(2019, 1, 1), dt.date(2021, 12, 31))).run()
-    hidden = [c.value for c in at.caption if "hides" in c.value]
+    hidden = [b for b in (h.proto.body for h in at.get("html")) if "gw-text-caption" in b and "hides" in b]
     assert hidden and "3 features" in hidden[0] and "Test Harbour" in hidden[0]
     at.button(key="window-all").click().run()
     fg = map_args(at)["feature_group"]
     assert "gw-f-test-harbour" in fg and "gw-f-drill-area" in fg
-    assert not [c.value for c in at.caption if "hides" in c.value]
+    assert not [b for b in (h.proto.body for h in at.get("html")) if "hides" in b]
 
 
 def test_embedded_page_has_no_sidebar_and_no_header(data, monkeypatch):
@@ -189,7 +198,7 @@ def test_bad_data_warns_with_file_feature_field_and_keeps_the_rest(tmp_path, mon
     monkeypatch.setenv("GULFWATCH_DATA_DIR", str(root))
     at = run()
     assert not at.exception
-    warning = at.expander[0].label + "\n" + "\n".join(m.value for m in at.markdown)
+    warning = at.expander[0].label + "\n" + "\n".join(c.value for c in at.code)
     assert "2 problems in the data" in warning
     assert "data/features/ream.geojson: feature 'test-harbour': field 'start'" in warning
     assert "data/features/drills.geojson: invalid JSON" in warning

@@ -3,6 +3,13 @@
 RFC 4180 (CRLF line ends, quoted where needed), UTF-8 *with* a byte-order mark: spreadsheets
 (Excel in particular) read a CSV without one in the machine's legacy code page and garble every
 ’ “ ” and non-Latin name.  Python's ``csv`` and pandas read it back with ``encoding="utf-8-sig"``.
+
+Formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with ``=``,
+``+``, ``-`` or ``@`` (or a tab or carriage return before one) as a formula —
+``=HYPERLINK("http://…")`` in a quote would be a live link, ``=WEBSERVICE(…)`` a request.  Every
+*text* cell that starts with one of those characters is written with a leading ``'``, which
+spreadsheets read as "this is text" (and hide); the rest of the text is unchanged.  Numbers
+(``lon`` -0.5, ``precision_m``) are written as numbers, never prefixed.
 """
 
 from __future__ import annotations
@@ -67,6 +74,16 @@ def export_rows(ds: Dataset, features: Iterable[Feature]) -> list[dict[str, Any]
     return rows
 
 
+# What makes a spreadsheet read a text cell as a formula (OWASP), and the full-width forms some
+# spreadsheets (Excel in East Asian locales) also take for ``=``, ``+``, ``-`` and ``@``.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` with a leading ``'`` when a spreadsheet would run it as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_value(v: Any) -> Any:
     if v is None:
         return ""
@@ -74,6 +91,8 @@ def _csv_value(v: Any) -> Any:
         return "true" if v else "false"
     if isinstance(v, float) and v.is_integer():
         return int(v)
+    if isinstance(v, str):
+        return neutralise_formula(v)
     return v
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..filters import plural
 from ..load import Dataset
 from ..model import Feature
 from ..panel import md_escape
@@ -21,7 +22,7 @@ def show(ds: Dataset, features: list[Feature], view: ViewState) -> None:
         return
     by_key = {i.key: i for i in items}
     st.session_state["_chron_features"] = {i.key: i.feature_id for i in items}
-    st.caption(f"{len(items)} dated events in the window, oldest first (precision in brackets: day, "
+    st.caption(f"{plural(len(items), 'dated event')} in the window, oldest first (precision in brackets: day, "
                "month, year or approximate). Choose one to select its feature on the map.")
     st.radio("Chronology", list(by_key), key="chron", index=None, label_visibility="collapsed",
              format_func=lambda k: md_escape(f"{by_key[k].date.label()} ({by_key[k].date.precision.value})"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import folium
 import streamlit as st
 
+from ..filters import plural
 from ..load import Dataset
 from ..model import Feature
-from ..panel import esc, md_escape
+from ..panel import esc
 from ..state import ViewState
+from ..ui import plain, text_html
 
 def show(ds: Dataset, features: list[Feature], view: ViewState) -> None:
     from ..geodesy import distance_table, parse_radii
@@ -19,7 +21,7 @@ def show(ds: Dataset, features: list[Feature], view: ViewState) -> None:
     pts = st.session_state.get("measure_pts", [])
     if st.session_state.get("measure"):
         if len(pts) == 2:
-            st.success(_measure_text(pts))
+            plain(_measure_text(pts), "success")  # a point's name comes from the data
         else:
             st.info(f"Click {'two points' if not pts else 'a second point'} on the map.")
         if pts and st.button("Clear measurement", key="measure-clear"):
@@ -28,9 +30,9 @@ def show(ds: Dataset, features: list[Feature], view: ViewState) -> None:
     if sel is None:
         st.caption("Select a feature to see geodesic distances from it and draw range rings.")
         return
-    st.markdown(f"**From {md_escape(sel.props.name)}** — geodesic distances on the WGS84 ellipsoid "
-                "(pyproj), nearest first. Distances are between representative points and are only "
-                "as good as both locations (see ± column).")
+    text_html(f"<b>From {esc(sel.props.name)}</b> — geodesic distances on the WGS84 ellipsoid "
+              "(pyproj), nearest first. Distances are between representative points and are only "
+              "as good as both locations (see ± column).")
     df = distance_table(ds.features, sel.id)
     st.dataframe(df.drop(columns=["id"]), hide_index=True, width="stretch",
                  column_config={"km": st.column_config.NumberColumn(format="%.1f"),
@@ -43,9 +45,10 @@ def show(ds: Dataset, features: list[Feature], view: ViewState) -> None:
     if raw.strip():
         try:
             radii = parse_radii(raw, st.session_state.get("ring_unit", "km"))
-            st.caption(f"{len(radii)} ring(s) drawn around {sel.props.name} as true geodesic circles.")
+            plain(f"{plural(len(radii), 'ring')} drawn around {sel.props.name} as true geodesic "
+                  "circles.", "caption")
         except ValueError as e:
-            st.error(str(e))
+            plain(str(e), "error")  # it may quote what was typed
 
 
 def _measure_text(pts: list[dict]) -> str:

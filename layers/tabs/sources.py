@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..filters import plural
 from ..load import Dataset
 from ..model import SIDE_LABELS
 from ..panel import PANEL_CSS, esc, md_escape
@@ -24,7 +25,7 @@ def show(ds: Dataset, view: ViewState) -> None:
                         "kind": s.kind.value, "quotes": len(s.excerpts),
                         "cited by selection": "✓" if s.id in cited_by_sel else "",
                         "link": s.url, "copy": s.copy_url} for s in srcs])
-    st.caption(f"{len(srcs)} sources. Quotes are stored only as short verbatim excerpts; other "
+    st.caption(f"{plural(len(srcs), 'source')}. Quotes are stored only as short verbatim excerpts; other "
                "sources are cited in our own words. Pick one to read its excerpts against the map. "
                "“original” links the original publication (or a reputable syndication); “copy we "
                "read” links the repost we actually read, where that was not the original.")
