@@ -81,3 +81,23 @@ def on_screen(locator) -> bool:
 def map_js(frame: FrameLocator, script: str):
     """Evaluate ``script`` (a function of the Leaflet map) inside the map's iframe."""
     return frame.locator(".leaflet-container").evaluate(f"(_el) => ({script})(window.map)")
+
+
+def offline_map_file(m, path) -> str:
+    """Write a folium map as one HTML file that opens from ``file://`` with no server and no
+    network (Leaflet inlined from the app's static copy); returns the map's JavaScript name."""
+    import re
+    from pathlib import Path
+
+    from layers.assets import ensure_static_assets
+
+    repo = Path(__file__).resolve().parents[1]
+    ensure_static_assets(repo)  # a fresh clone has no static/ until the app runs
+    leaflet = repo / "static" / "vendor" / "leaflet" / "leaflet.js"
+    html = m.get_root().render()
+    html = re.sub(r'<script src="[^"]*leaflet[^"]*\.js"></script>',
+                  lambda _: "<script>" + leaflet.read_text() + "</script>", html, count=1)
+    html = re.sub(r'<script src="https?://[^"]*"></script>', "", html)
+    html = re.sub(r'<link rel="stylesheet" href="https?://[^"]*"/>', "", html)
+    Path(path).write_text(html, encoding="utf-8")
+    return re.search(r"var (map_[0-9a-f]+) = L\.map", html).group(1)

@@ -1,10 +1,11 @@
-"""“Bring your own layer” (layers.userlayer): parsing uploads and drawing them."""
+"""“Bring your own layer” (layers.upload): parsing uploads and drawing them.
+
+The hostile inputs (zip bombs, huge geometries, memory, encodings...) are in
+tests/test_uploads_hostile.py."""
 
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path
 
 import folium
 import numpy as np
@@ -14,8 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
 
-from layers import userlayer as ul
-from layers.userlayer import UploadResult, parse_upload, user_layer_group
+from layers import upload as ul
+from layers.upload import UploadResult, finish, limits, parse_upload, user_layer_group
+from tests.e2e import offline_map_file
 
 
 def _fc(*features, **extra) -> bytes:
@@ -54,11 +56,11 @@ def test_oversize_is_rejected_with_sizes():
 def test_max_upload_from_env(monkeypatch):
     assert ul.MAX_UPLOAD_BYTES == 50 * 1024 * 1024 or "GULFWATCH_MAX_UPLOAD_MB" in __import__("os").environ
     monkeypatch.setenv("GULFWATCH_MAX_UPLOAD_MB", "2")
-    assert ul._env_max_bytes() == 2 * 1024 * 1024
+    assert limits.env_max_bytes() == 2 * 1024 * 1024
     monkeypatch.setenv("GULFWATCH_MAX_UPLOAD_MB", "lots")
-    assert ul._env_max_bytes() == 50 * 1024 * 1024
+    assert limits.env_max_bytes() == 50 * 1024 * 1024
     monkeypatch.setenv("GULFWATCH_MAX_UPLOAD_MB", "-3")
-    assert ul._env_max_bytes() == 50 * 1024 * 1024
+    assert limits.env_max_bytes() == 50 * 1024 * 1024
 
 
 @pytest.mark.parametrize("name", ["e.csv", "e.geojson", "e.kml"])
@@ -68,9 +70,12 @@ def test_empty(name, data):
 
 
 def test_unsupported_types():
-    _failed(parse_upload("ships.xlsx", b"PK\x03\x04"), "unsupported file type .xlsx", ".csv")
+    _failed(parse_upload("ships.xlsx", b"PK\x03\x04"), "is a zip archive (an Excel workbook is one)",
+            ".csv")
+    _failed(parse_upload("ships.ods", b"<xml/>"), "unsupported file type .ods", ".csv")
     _failed(parse_upload("noext", b"abc"), "(no extension)")
-    _failed(parse_upload("a.kmz", b"PK\x03\x04"), "unzip it")
+    _failed(parse_upload("a.kmz", b"PK\x03\x04"), "damaged")
+    _failed(parse_upload("a.kmz", b"<kml/>"), "not a zip archive")
 
 
 def test_name_is_shortened_to_its_base():
@@ -98,7 +103,7 @@ def test_geojson_single_feature_and_bare_geometry():
 def test_not_json():
     _failed(parse_upload("x.geojson", b"{not json"), "“x.geojson” is not valid JSON",
             "line 1, column 2")
-    _failed(parse_upload("x.geojson", b"\xff\xfe\x00garbage"), "not UTF-8")
+    _failed(parse_upload("x.geojson", b"{\"a\": \"\xc3\x28\"}"), "not UTF-8", "position 7")
 
 
 @pytest.mark.parametrize(("data", "needle"), [
@@ -255,10 +260,11 @@ def test_csv_100k_points():
 
 
 def test_rows_over_the_cap(monkeypatch):
-    monkeypatch.setattr(ul, "MAX_FEATURES", 10)
+    monkeypatch.setattr(finish, "MAX_FEATURES", 10)
     r = _ok(parse_upload("c.csv", b"lat,lon\n" + b"1,2\n" * 15))
     assert len(r.gdf) == 10 and r.dropped == 5
-    assert any("only the first 10 of 15" in m for m in r.messages)
+    assert any("only the first 10 rows of 15 are shown" in m for m in r.messages)
+    assert "left out 5 rows." in r.messages[0]
 
 
 # --- KML ----------------------------------------------------------------------------------
@@ -384,26 +390,16 @@ def test_render_size_for_100k_points_is_bounded():
 
 # --- a real browser (Debian's Chromium via the shared Playwright fixtures) ----------------
 
-LEAFLET = Path(__file__).resolve().parents[1] / "static" / "vendor" / "leaflet" / "leaflet.js"
 
 
 @pytest.mark.browser
 def test_in_browser_markers_use_canvas_and_popups_stay_text(page, tmp_path):
-    from layers.assets import ensure_static_assets
-
-    ensure_static_assets(LEAFLET.parents[3])  # a fresh clone has no static/ until the app runs
     data = b"lat,lon,name\n10.5,103.6,<img src=x onerror=window.PWNED=1>\n11,104,ok\n"
     r = _ok(parse_upload("t.csv", data))
     m = folium.Map(location=[10.7, 103.8], zoom_start=8, prefer_canvas=True, tiles=None)
     user_layer_group(r.gdf).add_to(m)
-    html = m.get_root().render()
-    html = re.sub(r'<script src="[^"]*leaflet[^"]*\.js"></script>',
-                  lambda _: "<script>" + LEAFLET.read_text() + "</script>", html, count=1)
-    html = re.sub(r'<script src="https?://[^"]*"></script>', "", html)
-    html = re.sub(r'<link rel="stylesheet" href="https?://[^"]*"/>', "", html)
     file = tmp_path / "map.html"
-    file.write_text(html, encoding="utf-8")
-    map_var = re.search(r"var (map_[0-9a-f]+) = L\.map", html).group(1)
+    map_var = offline_map_file(m, file)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(file.as_uri())

@@ -62,8 +62,8 @@ def show(ds: Dataset, features: list[Feature], view: ViewState, data_dir: Path) 
                               "every quote and source link in the popups — for briefings and articles.")
     user = st.session_state.get("user_layer")
     if user is not None:
-        gdf = user["gdf"]
-        st.download_button("Your layer (GeoJSON)", data=lambda: gdf.to_json(),
+        # read the layer when the download runs: holding the frame here would keep a released layer alive
+        st.download_button("Your layer (GeoJSON)", data=lambda: user["gdf"].to_json(),
                            file_name="your-layer.geojson", mime="application/geo+json",
                            key="dl-user", on_click="ignore")
 

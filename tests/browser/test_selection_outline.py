@@ -25,23 +25,21 @@ CLICK_AND_COUNT = """(_map, fid) => {
 }"""
 
 
-def centre(locator) -> tuple[float, float]:
-    box = locator.bounding_box()
-    assert box, "not drawn"
-    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-
-
 def assert_outlines(frame, feature_id: str) -> None:
     outline = frame.locator("path.gw-selected")
     expect(outline).to_have_count(1, timeout=10_000)
-    # the map redraws the outline when layers come and go: measure once it has settled
+    # both boxes in one task (the page may scroll or the map redraw between two reads); the map
+    # redraws the outline when layers come and go, so retry until it has settled
     for _ in range(20):
-        a, b = outline.bounding_box(), feature_path(frame, feature_id).bounding_box()
-        if a and b:
-            break
+        got = frame.locator(".leaflet-container").evaluate(f"""() => {{
+          const c = r => [r.x + r.width / 2, r.y + r.height / 2, r.width > 0];
+          const o = document.querySelector("path.gw-selected"), f = document.querySelector("path.gw-f-{feature_id}");
+          return o && f ? [c(o.getBoundingClientRect()), c(f.getBoundingClientRect())] : null;
+        }}""")
+        if got and got[0][2] and got[1][2] and abs(got[0][0] - got[1][0]) < 3 and abs(got[0][1] - got[1][1]) < 3:
+            return
         frame.locator(".leaflet-container").page.wait_for_timeout(250)
-    (x1, y1), (x2, y2) = centre(outline), centre(feature_path(frame, feature_id))
-    assert abs(x1 - x2) < 3 and abs(y1 - y2) < 3, (feature_id, (x1, y1), (x2, y2))
+    raise AssertionError((feature_id, got))
 
 
 def test_click_outlines_at_once_then_follows_search_and_clear(page, offline_context, app_server):

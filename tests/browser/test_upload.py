@@ -39,4 +39,5 @@ def test_bad_upload_message(page, offline_context, app_server):
     page.locator("[data-testid='stFileUploader'] input[type=file]").set_input_files(
         files=[{"name": "broken.geojson", "mimeType": "application/json", "buffer": b"{nope"}])
     expect(page.get_by_text("broken.geojson", exact=False).first).to_be_visible(timeout=20_000)
-    expect(page.locator("[data-testid='stAlert']").filter(has_text="broken.geojson").first).to_be_visible()
+    expect(page.locator(".gw-upload-msg").filter(has_text="broken.geojson").first).to_be_visible()
+    assert offline_context.attempted == []
