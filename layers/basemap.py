@@ -210,6 +210,10 @@ def main_build(argv: list[str] | None = None) -> int:
     sizes = build_extracts(args.src, args.out)
     for name, size in sizes.items():
         print(f"{name}: {size:,} bytes")
+    from .geocheck import build_countries_extract
+
+    print(f"ne_countries.geojson (for layers check only, not sent to browsers): "
+          f"{build_countries_extract(args.src, args.out):,} bytes")
     total = sum(sizes.values())
     print(f"total: {total:,} bytes (budget {SIZE_BUDGET:,})")
     if total > SIZE_BUDGET:

@@ -12,9 +12,9 @@
     land of the offline basemap (``data/basemap/ne_land.geojson``);
   - an area that reaches into a country its name, summary, details and location note do not
     name (a feature that names no country at all is taken to be in the country holding most of
-    its land: only the others are reported), against the Natural Earth admin-0 countries read from ``../shared/data/naturalearth``
-    (too large for the basemap's size budget, so it is not copied into ``data/``).  When that
-    file is absent the check is skipped with one warning line.
+    its land: only the others are reported), against the Natural Earth admin-0 countries in
+    ``data/basemap/ne_countries.geojson`` (:func:`build_countries_extract`; checks only, never
+    sent to a browser).  When that file is absent the check is skipped with one warning line.
 
 Areas are measured in an equal-area projection (EPSG:6933, WGS 84 / NSIDC EASE-Grid 2.0 Global).
 The reference geometries are read and indexed once per file version (``lru_cache`` keyed by
@@ -37,9 +37,12 @@ from .model import Feature, Problem
 
 REPO = Path(__file__).resolve().parents[1]
 LAND_PATH = REPO / "data" / "basemap" / "ne_land.geojson"
-# Natural Earth admin-0 countries, clipped to the map region (see ../shared/data/naturalearth/README.md)
-COUNTRIES_PATH = REPO.parent / "shared" / "data" / "naturalearth" / "ne_10m_admin_0_countries.geojson"
+# Natural Earth admin-0 countries of the map region, simplified for these checks only (never sent
+# to a browser); rebuilt by ``python -m layers basemap --from ../shared/data/naturalearth``
+COUNTRIES_PATH = REPO / "data" / "basemap" / "ne_countries.geojson"
 COUNTRIES_ENV = "GULFWATCH_NE_COUNTRIES"  # overrides COUNTRIES_PATH (a file of the same form)
+COUNTRIES_SOURCE = "ne_10m_admin_0_countries.geojson"
+COUNTRIES_TOLERANCE = 0.005  # degrees (~550 m): areas of a few km² still come out right
 
 EQUAL_AREA_CRS = "EPSG:6933"
 MIN_KM2 = 1.0  # below this, land in a sea area / a country's land in an area is noise
@@ -375,3 +378,37 @@ def _country_problem(f: Feature, geom: Any, countries: tuple[_Country, ...]) -> 
                    message=f"area reaches into {which}, "
                            f"{'a country' if len(unnamed) == 1 else 'countries'} the feature does "
                            f"not name in its name, summary, details or location_note")
+
+
+def build_countries_extract(src_dir: Path, out_dir: Path) -> int:
+    """Write ``ne_countries.geojson`` (NAME and a simplified MultiPolygon per country) from the
+    Natural Earth admin-0 extract in ``src_dir``; returns its size in bytes."""
+    import json
+
+    from shapely.geometry import MultiPolygon, Polygon, mapping, shape
+
+    def polygons(g: Any) -> list[Polygon]:
+        if isinstance(g, Polygon):
+            return [g]
+        return [p for part in getattr(g, "geoms", ()) for p in polygons(part)]
+
+    def rounded(c: Any) -> Any:
+        if c and isinstance(c[0], (int, float)):
+            return [round(float(x), 4) for x in c]
+        return [rounded(x) for x in c]
+
+    src = json.loads((Path(src_dir) / COUNTRIES_SOURCE).read_text(encoding="utf-8"))
+    feats = []
+    for f in src["features"]:
+        g = mapping(MultiPolygon(polygons(shape(f["geometry"]))).simplify(COUNTRIES_TOLERANCE,
+                                                                           preserve_topology=True))
+        feats.append({"type": "Feature", "properties": {"NAME": f["properties"]["NAME"]},
+                      "geometry": {"type": g["type"], "coordinates": rounded(g["coordinates"])}})
+    doc = {"type": "FeatureCollection",
+           "source": f"Natural Earth 1:10m admin-0 countries (public domain), simplified "
+                     f"({COUNTRIES_TOLERANCE} degrees) for Gulf Watch's geometry checks",
+           "features": feats}
+    text = json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
+    out = Path(out_dir) / COUNTRIES_PATH.name
+    out.write_text(text, encoding="utf-8")
+    return len(text.encode("utf-8"))

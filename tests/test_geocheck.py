@@ -2,9 +2,8 @@
 
 Each synthetic test writes a data folder (tests/datagen.py) with one feature that has one kind of
 geometry problem and expects exactly one line for it.  The land reference is the repo's offline
-basemap (data/basemap/ne_land.geojson); the country reference is Natural Earth admin-0 in
-../shared/data/naturalearth (tests that need it are skipped when it is absent, as the basemap
-rebuild test is).
+basemap (data/basemap/ne_land.geojson); the country reference is the Natural Earth admin-0
+extract beside it (data/basemap/ne_countries.geojson).
 """
 
 from __future__ import annotations
