@@ -42,7 +42,7 @@ LAND_PATH = REPO / "data" / "basemap" / "ne_land.geojson"
 COUNTRIES_PATH = REPO / "data" / "basemap" / "ne_countries.geojson"
 COUNTRIES_ENV = "GULFWATCH_NE_COUNTRIES"  # overrides COUNTRIES_PATH (a file of the same form)
 COUNTRIES_SOURCE = "ne_10m_admin_0_countries.geojson"
-COUNTRIES_TOLERANCE = 0.005  # degrees (~550 m): areas of a few km² still come out right
+COUNTRIES_TOLERANCE = 0.0005  # degrees (~55 m): areas of a few km² come out as at full resolution
 
 EQUAL_AREA_CRS = "EPSG:6933"
 MIN_KM2 = 1.0  # below this, land in a sea area / a country's land in an area is noise
@@ -394,7 +394,7 @@ def build_countries_extract(src_dir: Path, out_dir: Path) -> int:
 
     def rounded(c: Any) -> Any:
         if c and isinstance(c[0], (int, float)):
-            return [round(float(x), 4) for x in c]
+            return [round(float(x), 5) for x in c]
         return [rounded(x) for x in c]
 
     src = json.loads((Path(src_dir) / COUNTRIES_SOURCE).read_text(encoding="utf-8"))
