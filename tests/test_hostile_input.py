@@ -37,7 +37,6 @@ from layers.state import parse_query
 from tests import datagen as dg
 
 REPO = Path(__file__).resolve().parents[1]
-APP = str(REPO / "app.py")
 ECON = "features/economic.geojson"
 OTHERS = {"test-harbour", "drill-area", "capital"}  # the features outside economic.geojson
 
@@ -288,15 +287,9 @@ def test_cli_check_pluralises_one(tmp_path):
 # --- the page -----------------------------------------------------------------------------------
 
 def run_app(query: dict | None = None, **state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
-    if state:
-        for k, v in state.items():
-            at.session_state[k] = v
-        at.run()
-    return at
+    from tests.test_apptest_page import run
+
+    return run(query, **state)
 
 
 def map_features(at: AppTest) -> str:
