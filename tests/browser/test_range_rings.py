@@ -12,7 +12,7 @@ from tests.e2e import open_app
 def test_distance_table_and_rings(page, offline_context, app_server):
     frame = open_app(page, app_server.url, "feature=ream-naval-base")
     page.get_by_role("tab", name="Distances & rings").click()
-    expect(page.get_by_text("From Ream Naval Base")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^From Ream Naval Base"))).to_be_visible()
     expect(page.locator("[data-testid='stDataFrame']:visible").first).to_be_visible()
     box = page.get_by_label("Range rings (radii, comma-separated)")
     box.fill("100, 500")
