@@ -189,17 +189,19 @@ _TEXT_KINDS = {
 }
 
 
-def text_html(markup: str, kind: str = "text", where=None) -> None:
+def text_html(markup: str, kind: str = "text", where=None, css_class: str = "") -> None:
     """``markup`` (HTML in which every piece of outside text is already escaped with
-    :func:`html.escape`) in a box styled as ``kind`` (caption, info, success, warning, error)."""
+    :func:`html.escape`) in a box styled as ``kind`` (caption, info, success, warning, error);
+    ``css_class``: more classes on the box (ours, never outside text)."""
     role = ' role="alert"' if kind in ("warning", "error") else ' role="status"' if kind != "text" else ""
-    (where or st).html(f'<div class="gw-text gw-text-{kind}"{role} '
+    classes = f"gw-text gw-text-{kind} {css_class}".strip()
+    (where or st).html(f'<div class="{classes}"{role} '
                        f'style="{_TEXT_STYLE}{_TEXT_KINDS[kind]}">{markup}</div>')
 
 
-def plain(text: str, kind: str = "text", where=None) -> None:
+def plain(text: str, kind: str = "text", where=None, css_class: str = "") -> None:
     """Show ``text`` exactly as written — never read as Markdown or HTML."""
-    text_html(html.escape(str(text), quote=True), kind, where)
+    text_html(html.escape(str(text), quote=True), kind, where, css_class)
 
 
 # --- page pieces -----------------------------------------------------------------------------

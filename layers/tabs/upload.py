@@ -15,7 +15,6 @@ would be a link.
 
 from __future__ import annotations
 
-import html
 from pathlib import PurePath
 
 import streamlit as st
@@ -24,19 +23,11 @@ from ..filters import plural
 
 TYPES = ["geojson", "json", "kml", "kmz", "csv"]
 
-_STYLE = {  # Streamlit's alert colours, as text boxes
-    "warning": ("rgba(255, 189, 69, 0.2)", "rgb(146, 108, 5)"),
-    "success": ("rgba(33, 195, 84, 0.1)", "rgb(23, 114, 51)"),
-}
-
-
 def text_box(message: str, kind: str = "warning") -> None:
     """``message`` as plain text in an alert-like box (escaped: no Markdown, no HTML)."""
-    bg, fg = _STYLE[kind]
-    role = "status" if kind == "success" else "alert"
-    st.html(f'<div class="gw-upload-msg gw-upload-{kind}" role="{role}" style="background:{bg};'
-            f"color:{fg};padding:0.75rem 1rem;border-radius:0.5rem;margin:0.25rem 0;"
-            f'white-space:pre-wrap;overflow-wrap:anywhere">{html.escape(str(message))}</div>')
+    from ..ui import plain
+
+    plain(message, kind, css_class=f"gw-upload-msg gw-upload-{kind}")
 
 
 def show() -> None:

@@ -13,6 +13,8 @@ from pathlib import PurePath
 import geopandas as gpd
 import numpy as np
 
+from ..filters import plural
+
 MAX_REPORTED_ROWS = 5  # row numbers listed in a message
 
 # Where this map's readers' data are expected to be (lon_min, lat_min, lon_max, lat_max): the
@@ -65,10 +67,6 @@ def over_limit(n: int, limit: int) -> tuple[str, str]:
         if size_text(n, d) not in (lim, size_text(limit, d)):
             return size_text(n, d), lim
     return f"{n:,} bytes", f"{limit:,} bytes ({lim})"
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
 def numbers(nums: list[int] | np.ndarray, noun: str = "row") -> str:
