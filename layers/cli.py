@@ -76,6 +76,20 @@ def _basemap(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    """Write the static reader site (layers/publish) into ``--out``."""
+    from .publish import publish
+
+    ds = load_dataset(args.data)
+    for p in ds.errors:
+        print(f"skipped: {p}", file=sys.stderr)
+    res = publish(ds, Path(args.out), args.data or data_dir_from_env())
+    print(f"wrote {plural(len(res.files), 'file')}, {res.total / 1e6:.2f} MB, to {res.out} "
+          f"({plural(len(ds.features), 'feature')}); open {res.out / 'index.html'} or serve the folder",
+          file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m layers", description="Gulf Watch data tools")
     ap.add_argument("--data", type=Path, default=None,
@@ -91,5 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     b = sub.add_parser("basemap", help="rebuild data/basemap from Natural Earth extracts")
     b.add_argument("--from", required=True, help="folder with the ne_10m_*.geojson extracts")
     b.add_argument("--out", default=str(data_dir_from_env() / "basemap"))
+    pb = sub.add_parser("publish", help="write the static reader site (HTML, data, Leaflet, basemap) to a folder")
+    pb.add_argument("--out", required=True, help="folder to write (created if missing)")
     args = ap.parse_args(argv)
-    return {"check": _check, "export": _export, "basemap": _basemap}[args.cmd](args)
+    return {"check": _check, "export": _export, "basemap": _basemap, "publish": _publish}[args.cmd](args)

@@ -67,7 +67,10 @@ class MapFrame(folium.MacroElement):
   map.on("movestart", function () { if (!framing) { touched = true; } });
   var params = new URLSearchParams(window.location.search);
   try { params = new URLSearchParams(window.parent.location.search); } catch (e) {}
-  if (params.get("view") || params.get("feature")) { touched = true; } else { frameGulf(); }
+  var hash = new URLSearchParams(window.location.hash.slice(1));  // the static site's #feature=
+  if (params.get("view") || params.get("feature") || hash.get("view") || hash.get("feature")) {
+    touched = true;
+  } else { frameGulf(); }
   map.on("resize", function () { if (!touched) { frameGulf(); } });
   if (window.ResizeObserver) {  // the page resizes the map's box without resizing the window
     new ResizeObserver(function () { map.invalidateSize(); if (!touched) { frameGulf(); } })

@@ -123,7 +123,7 @@ def layer_group(ds: Dataset, layer_id: str, features: Sequence[Feature], contest
     for f in features:
         if f.geometry["type"] == "Point" and f.props.precision_m >= 100:
             lon, lat = f.geometry["coordinates"][:2]
-            cls = "gw-uncertainty" + (f" gw-minz{minz[f.id]}" if f.id in minz else "")
+            cls = f"gw-uncertainty gw-u-{f.id}" + (f" gw-minz{minz[f.id]}" if f.id in minz else "")
             folium.Circle(location=[lat, lon], radius=f.props.precision_m, color=spec.feature_color(f.props),
                           weight=1, dash_array="3 4", fill=False, interactive=False,
                           class_name=cls).add_to(fg)
@@ -210,9 +210,11 @@ class LiveSelection(folium.MacroElement):
     var m = /gw-maxz(\\d+)/.exec(layer.options.className);
     return m ? +m[1] : 0;
   }
-  function fromUrl() {
-    try { return new URLSearchParams(window.parent.location.search).get("feature"); }
-    catch (e) { return shown; }  // cross-origin page: keep what the map itself selected
+  function fromUrl() {  // ?feature= (the app), or #feature= (the static site from file://)
+    try {
+      var loc = window.parent.location, h = new URLSearchParams(loc.hash.slice(1));
+      return h.has("feature") ? h.get("feature") : new URLSearchParams(loc.search).get("feature");
+    } catch (e) { return shown; }  // cross-origin page: keep what the map itself selected
   }
   function wanted() {
     var url = fromUrl();

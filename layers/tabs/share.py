@@ -60,12 +60,27 @@ def show(ds: Dataset, features: list[Feature], view: ViewState, data_dir: Path) 
                          on_click="ignore",
                          help="A self-contained page of the current view that opens offline, with "
                               "every quote and source link in the popups — for briefings and articles.")
+    _site_download(ds, data_dir)
     user = st.session_state.get("user_layer")
     if user is not None:
         # read the layer when the download runs: holding the frame here would keep a released layer alive
         st.download_button("Your layer (GeoJSON)", data=lambda: user["gdf"].to_json(),
                            file_name="your-layer.geojson", mime="application/geo+json",
                            key="dl-user", on_click="ignore")
+
+
+def _site_download(ds: Dataset, data_dir: Path) -> None:
+    """The static reader site (``python -m layers publish``) as a zip, for any web host."""
+    from ..publish import site_zip
+
+    st.markdown("**Publish for many readers** — the reader's part of this app (map, evidence, search, "
+                "filters, links and embeds) as a folder of static files: put it on GitHub Pages, an S3 "
+                "bucket or your newsroom's server, or open its index.html from disk. No Python behind "
+                "it, so a story that travels costs the server a file per reader. Every feature, not "
+                "just the filtered ones: the site has the filters.")
+    st.download_button("Static reader site (zip)", data=lambda: site_zip(ds, data_dir),
+                       file_name=f"gulf-watch-site-{dt.date.today().isoformat()}.zip", mime="application/zip",
+                       key="dl-site", on_click="ignore", icon=":material/public:")
 
 
 def standalone_map_html(ds: Dataset, features: list[Feature], view: ViewState, data_dir: Path,

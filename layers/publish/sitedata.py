@@ -1,0 +1,130 @@
+"""The static site's data (pure): what the reader's page needs besides the map itself.
+
+One JSON document, written as ``site-data.js`` (``window.GW_SITE = {...};``) so that the page
+also works from ``file://``, where a browser refuses ``fetch`` of a local file:
+
+``features``  id → name, layer, dates (first and last day, for the date filter), the view a
+              link to it opens on (:func:`layers.render.view_for`), and ``panel``: the evidence
+              panel's HTML exactly as the app shows it, made here by :mod:`layers.panel`, so every
+              string from the data is escaped in one place, in Python, at publish time;
+``search``    the fields :mod:`layers.search` looks in, with the same ranking tiers;
+``layers``, ``basemaps``, ``dates``: what the filters offer.
+
+The page (``site.js``) only ever inserts ``panel`` and ``parts`` with ``innerHTML``; everything
+else from this document reaches the page as text (``textContent``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from ..filters import plural
+from ..load import Dataset
+from ..model import Feature
+from ..panel import PANEL_CSS, esc, feature_panel_html
+from ..registry import BY_ID, DISPLAY_ORDER
+from ..search import DETAILS, EXCERPT, KIND, NAME, SOURCE, SUMMARY
+from ..state import BASEMAPS, DEFAULT_BASEMAP, TIMELINE_START
+
+START_FEATURE = "ream-naval-base"
+
+
+def _panel(ds: Dataset, f: Feature) -> str:
+    out = feature_panel_html(ds, f)
+    return out[len(PANEL_CSS):] if out.startswith(PANEL_CSS) else out  # the CSS is in site.css once
+
+
+def _parts(ds: Dataset, f: Feature) -> str:
+    """A site's parts listed in its panel (the app's buttons), or the site a part belongs to."""
+    from ..sites import site_of
+
+    site = site_of(f, ds.features)
+    if site is None:
+        return ""
+    if f.id == site.main.id:
+        head, targets = (f"Parts of this site ({len(site.parts)}), drawn separately when you zoom in:",
+                         site.parts)
+    else:
+        head, targets = "Part of:", (site.main,)
+    buttons = "".join(f'<li><button type="button" class="gw-go" data-go="{esc(t.id)}">↳ {esc(t.props.name)}'
+                      "</button></li>" for t in targets)
+    return f'<div class="gw-parts"><p class="gw-muted">{esc(head)}</p><ul>{buttons}</ul></div>'
+
+
+def _search_docs(ds: Dataset) -> list[dict]:
+    """Every search target with its fields as ``[tier, text]`` (the tiers of :mod:`layers.search`)
+    and the key :func:`layers.search.search` breaks ties with (``sort``)."""
+    docs = []
+    for f in ds.features:
+        p = f.props
+        fields = ([[NAME, p.name]] + [[NAME, a] for a in p.aliases]
+                  + [[KIND, p.kind], [SUMMARY, p.summary], [DETAILS, p.details]])
+        docs.append({"kind": "feature", "label": p.name, "feature": f.id, "sort": p.name.casefold(),
+                     "fields": [x for x in fields if x[1]]})
+    citing: dict[str, str] = {}
+    for f in ds.features:
+        for e in ds.evidence(f):
+            citing.setdefault(e.source.id, f.id)
+    for s in ds.sources.values():
+        if s.id in citing:
+            docs.append({"kind": "source", "label": f"{s.title} — {s.publisher}", "feature": citing[s.id],
+                         "sort": s.title.casefold(),
+                         "fields": [[SOURCE, s.title], [SOURCE, s.publisher]]})
+    for ex_id, (s, e) in ds.excerpts.items():
+        users = ds.features_citing(ex_id)
+        if users:
+            docs.append({"kind": "excerpt", "label": f"{e.speaker} — {s.publisher}, {s.date_label()}",
+                         "feature": users[0].id, "sort": e.text.casefold(), "fields": [[EXCERPT, e.text], [EXCERPT, e.speaker]]})
+    return docs
+
+
+def site_data(ds: Dataset, published: dt.date | None = None) -> dict:
+    from ..render import view_for
+
+    feats = {}
+    for f in ds.features:
+        p = f.props
+        (lat, lon), zoom = view_for(f, ds.features)
+        feats[f.id] = {
+            "name": p.name, "layer": p.layer,
+            "start": p.start.first_day.isoformat() if p.start else None,
+            "end": p.end.last_day.isoformat() if p.end else None,
+            "view": [lat, lon, zoom],
+            "panel": _panel(ds, f), "parts": _parts(ds, f),
+        }
+    starts = [f.props.start.first_day for f in ds.features if f.props.start]
+    starts += [ev.date.first_day for f in ds.features for ev in f.props.events]
+    earliest = min(min(starts, default=TIMELINE_START), TIMELINE_START)
+    return {
+        "title": "Gulf Watch",
+        "published": (published or dt.date.today()).isoformat(),
+        "start": START_FEATURE if START_FEATURE in feats else None,
+        "features": feats,
+        "order": [f.id for f in ds.features],
+        "layers": [{"id": lid, "title": BY_ID[lid].title, "description": BY_ID[lid].description,
+                    "count": sum(f.props.layer == lid for f in ds.features)} for lid in DISPLAY_ORDER],
+        "dates": {"min": dt.date(earliest.year, 1, 1).isoformat(), "start": TIMELINE_START.isoformat()},
+        "basemaps": _basemaps(),
+        "defaultBasemap": DEFAULT_BASEMAP,
+        "search": _search_docs(ds),
+        "counts": plural(len(ds.features), "feature"),
+    }
+
+
+def _basemaps() -> dict:
+    from ..basemap import TILE_BASEMAPS
+
+    out = {}
+    for slug, name in BASEMAPS.items():
+        spec = TILE_BASEMAPS.get(name) or {}
+        out[slug] = {"name": name, "url": spec.get("url"), "attribution": spec.get("attribution", ""),
+                     "maxZoom": spec.get("max_zoom", 18), "subdomains": spec.get("subdomains", "abc")}
+    return out
+
+
+def site_data_js(data: dict) -> str:
+    """``window.GW_SITE = {...};`` — JSON, with ``<`` escaped so no data can end a script."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.GW_SITE = {text};\n"
