@@ -83,7 +83,10 @@ def _publish(args: argparse.Namespace) -> int:
     ds = load_dataset(args.data)
     for p in ds.errors:
         print(f"skipped: {p}", file=sys.stderr)
-    res = publish(ds, Path(args.out), args.data or data_dir_from_env())
+    if args.app_url and not args.app_url.lower().startswith(("http://", "https://")):
+        print(f"--app-url: expected an http(s) address, got {args.app_url!r}", file=sys.stderr)
+        return 2
+    res = publish(ds, Path(args.out), args.data or data_dir_from_env(), app_url=args.app_url)
     print(f"wrote {plural(len(res.files), 'file')}, {res.total / 1e6:.2f} MB, to {res.out} "
           f"({plural(len(ds.features), 'feature')}); open {res.out / 'index.html'} or serve the folder",
           file=sys.stderr)
@@ -107,5 +110,6 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", default=str(data_dir_from_env() / "basemap"))
     pb = sub.add_parser("publish", help="write the static reader site (HTML, data, Leaflet, basemap) to a folder")
     pb.add_argument("--out", required=True, help="folder to write (created if missing)")
+    pb.add_argument("--app-url", help="the Streamlit app's address, linked from the site as the analyst's tools")
     args = ap.parse_args(argv)
     return {"check": _check, "export": _export, "basemap": _basemap, "publish": _publish}[args.cmd](args)

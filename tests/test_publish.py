@@ -64,3 +64,14 @@ def test_cli_publish(tmp_path, capsys):
     assert main(["publish", "--out", str(tmp_path / "out")]) == 0
     assert "wrote" in capsys.readouterr().err
     assert (tmp_path / "out" / "index.html").is_file()
+
+
+def test_app_url_is_linked_only_when_it_is_http(tmp_path):
+    from layers.publish.sitedata import site_data
+
+    ds = load_dataset(DATA)
+    assert site_data(ds, app_url="https://gulf-watch.example.org/")["appUrl"] == "https://gulf-watch.example.org/"
+    assert site_data(ds, app_url="javascript:alert(1)")["appUrl"] is None
+    from layers.cli import main
+
+    assert main(["publish", "--out", str(tmp_path / "x"), "--app-url", "javascript:alert(1)"]) == 2

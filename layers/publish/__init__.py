@@ -37,8 +37,9 @@ class Published:
         return sum(self.files.values())
 
 
-def site_files(ds: Dataset, data_dir: Path | None = None) -> dict[str, bytes]:
-    """Every file of the site, by its path relative to the site's folder."""
+def site_files(ds: Dataset, data_dir: Path | None = None, app_url: str | None = None) -> dict[str, bytes]:
+    """Every file of the site, by its path relative to the site's folder (``app_url``: the
+    Streamlit app, linked from the site as the analyst's tools)."""
     from .. import export
     from ..assets import ASSET_FILES, COMPAT_JS, COMPAT_JS_NAME
     from ..panel_css import PANEL_CSS
@@ -51,7 +52,7 @@ def site_files(ds: Dataset, data_dir: Path | None = None) -> dict[str, bytes]:
         "site.js": (HERE / "site.js").read_bytes(),
         "site.css": ((HERE / "site.css").read_text(encoding="utf-8")
                      + "\n/* the evidence panel: layers/panel_css.py, as in the app */\n" + panel_css).encode("utf-8"),
-        "site-data.js": site_data_js(site_data(ds)).encode("utf-8"),
+        "site-data.js": site_data_js(site_data(ds, app_url=app_url)).encode("utf-8"),
         "data/gulf-watch.geojson": export.to_geojson(ds, ds.features).encode("utf-8"),
         f"vendor/{COMPAT_JS_NAME}": COMPAT_JS.encode("utf-8"),
     }
@@ -61,11 +62,11 @@ def site_files(ds: Dataset, data_dir: Path | None = None) -> dict[str, bytes]:
     return files
 
 
-def publish(ds: Dataset, out: Path, data_dir: Path | None = None) -> Published:
+def publish(ds: Dataset, out: Path, data_dir: Path | None = None, app_url: str | None = None) -> Published:
     """Write the site into ``out`` (created; the site's own files in it are replaced, other
     files are left alone)."""
     out = Path(out)
-    files = site_files(ds, data_dir)
+    files = site_files(ds, data_dir, app_url)
     for rel, data in files.items():
         dest = out / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -73,11 +74,12 @@ def publish(ds: Dataset, out: Path, data_dir: Path | None = None) -> Published:
     return Published(out, {rel: len(data) for rel, data in files.items()})
 
 
-def site_zip(ds: Dataset, data_dir: Path | None = None, folder: str = "gulf-watch-site") -> bytes:
+def site_zip(ds: Dataset, data_dir: Path | None = None, folder: str = "gulf-watch-site",
+             app_url: str | None = None) -> bytes:
     """The site as a zip (the app's "Export & share"), every file under ``folder/``."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for rel, data in sorted(site_files(ds, data_dir).items()):
+        for rel, data in sorted(site_files(ds, data_dir, app_url).items()):
             info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=(2020, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

@@ -113,7 +113,9 @@ def _shell() -> str:
   <footer class="gw-credit"><p>Every feature is linked to its sources; quotes are verbatim.
     Basemap: Made with <a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener noreferrer">Natural
     Earth</a> (public domain). <span id="gw-published"></span>
-    Data: <a href="data/gulf-watch.geojson" download>GeoJSON</a>.</p></footer>
+    Data: <a href="data/gulf-watch.geojson" download>GeoJSON</a>.
+    <a id="gw-app" hidden target="_blank" rel="noopener noreferrer">Analyst's tools (table, chronology,
+    sources, distances, exports, your own layer) ↗</a></p></footer>
 </aside>
 <div class="st-key-gw-imagery" hidden><button type="button" id="gw-imagery">Show satellite imagery</button></div>
 """

@@ -312,6 +312,9 @@
     panel.parentNode.insertBefore(n, panel);
   }
   $("gw-published").textContent = "Published " + D.published + ".";
+  if (D.appUrl && /^https?:\/\//i.test(D.appUrl)) {
+    $("gw-app").href = D.appUrl; $("gw-app").hidden = false;
+  }
   writeUrl();
   map.on("moveend", updateShare);
   window.gwSite = {state: state, select: select};

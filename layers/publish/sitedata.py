@@ -22,7 +22,7 @@ import json
 from ..filters import plural
 from ..load import Dataset
 from ..model import Feature
-from ..panel import PANEL_CSS, esc, feature_panel_html
+from ..panel import PANEL_CSS, SAFE_URL, esc, feature_panel_html
 from ..registry import BY_ID, DISPLAY_ORDER
 from ..search import DETAILS, EXCERPT, KIND, NAME, SOURCE, SUMMARY
 from ..state import BASEMAPS, DEFAULT_BASEMAP, TIMELINE_START
@@ -79,7 +79,8 @@ def _search_docs(ds: Dataset) -> list[dict]:
     return docs
 
 
-def site_data(ds: Dataset, published: dt.date | None = None) -> dict:
+def site_data(ds: Dataset, published: dt.date | None = None, app_url: str | None = None) -> dict:
+    """``app_url``: the Streamlit app's address, linked from the site (http or https only)."""
     from ..render import view_for
 
     feats = {}
@@ -109,6 +110,7 @@ def site_data(ds: Dataset, published: dt.date | None = None) -> dict:
         "defaultBasemap": DEFAULT_BASEMAP,
         "search": _search_docs(ds),
         "counts": plural(len(ds.features), "feature"),
+        "appUrl": app_url if app_url and SAFE_URL.match(app_url) else None,
     }
 
 
