@@ -197,3 +197,20 @@ def test_the_app_offers_the_site_as_a_zip(page, offline_context, app_server, tmp
     _open(reader, (tmp_path / "x" / "gulf-watch-site" / "index.html").as_uri() + "?feature=ream-naval-base")
     expect(reader.locator('.gw-panel[data-feature="ream-naval-base"]')).to_contain_text("Ream Naval Base")
     assert offline_context.attempted == []
+
+
+def test_phone_map_on_top_and_evidence_below(browser, site):
+    from tests.e2e import reader_page
+
+    url, _ = site
+    page = reader_page(browser, "phone")
+    page.goto(url + "/index.html?feature=ream-naval-base")
+    m = page.locator(".leaflet-container")
+    expect(m).to_be_visible()
+    b = m.bounding_box()
+    assert b["width"] >= 388 and b["y"] < 0.25 * 844 and 0.5 * 844 <= b["height"] <= 0.65 * 844, b
+    expect(page.locator("#gw-bar")).not_to_have_attribute("open", "")  # filters folded on a phone
+    head = page.locator('.gw-panel[data-feature="ream-naval-base"] h3')
+    hb = head.bounding_box()
+    assert hb["y"] >= b["y"] + b["height"] - 1  # the evidence follows the map
+    page.context.close()
