@@ -116,6 +116,22 @@
       b.setAttribute("data-go", D.start); b.textContent = "Start with " + FEATURES[D.start].name;
       div.appendChild(b);
     }
+    // every feature as a list too: for keyboards and screen readers, and a quick way in on a phone
+    var all = document.createElement("details"); all.className = "gw-all";
+    var sum = document.createElement("summary"); sum.textContent = "All " + D.counts + ", by layer";
+    all.appendChild(sum);
+    D.layers.forEach(function (l) {
+      var h4 = document.createElement("h4"); h4.textContent = l.title; all.appendChild(h4);
+      var ul = document.createElement("ul");
+      D.order.forEach(function (id) {
+        if (FEATURES[id].layer !== l.id) { return; }
+        var li = document.createElement("li"), bt = document.createElement("button");
+        bt.type = "button"; bt.className = "gw-go gw-link"; bt.setAttribute("data-go", id);
+        bt.textContent = FEATURES[id].name; li.appendChild(bt); ul.appendChild(li);
+      });
+      all.appendChild(ul);
+    });
+    div.appendChild(all);
     panel.appendChild(div);
   }
   function showPanel() {

@@ -74,6 +74,19 @@ def test_click_on_ream_shows_its_evidence(page, offline_context, site):
     assert errors == [] and offline_context.attempted == []
 
 
+def test_every_feature_is_reachable_without_the_map(page, offline_context, site):
+    """The intro lists every feature by layer (keyboard, screen reader, phone)."""
+    url, _ = site
+    _open(page, url + "/index.html")
+    page.locator(".gw-all summary").click()
+    items = page.locator(".gw-all button[data-go]")
+    assert items.count() == page.evaluate("() => GW_SITE.order.length")
+    page.locator(".gw-all button", has_text="Funan Techo Canal").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator('.gw-panel[data-feature="funan-techo-canal"]')).to_be_visible()
+    assert "feature=funan-techo-canal" in page.url
+
+
 @pytest.mark.parametrize("how", ["?", "#"])
 def test_deep_link_restores_the_view(page, offline_context, site, how):
     from layers.load import load_dataset
