@@ -1,5 +1,6 @@
 """Screenshots of what a reader sees, for the README: the opening map at 1440×900, a shared
-link to Ream Naval Base, a 720×480 article embed and a 390×844 phone.
+link to Ream Naval Base, a 720×480 article embed and a 390×844 phone; and the static reader
+site (``python -m layers publish``) opened from disk at 1440×900 and on a phone.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
@@ -31,6 +32,10 @@ VIEWS = (  # file name, screen size, query, what it shows
     ("embed.png", "embed", "", "embedded in an article (720×480)"),
     ("phone.png", "phone", "", "on a phone (390×844)"),
 )
+SITE_VIEWS = (
+    ("site.png", "desktop", "?feature=ream-naval-base", "the static site: a link to Ream Naval Base"),
+    ("site-phone.png", "phone", "?feature=ream-naval-base", "the static site on a phone"),
+)
 
 
 def settle(page, ms: int = 2500) -> None:
@@ -58,6 +63,19 @@ def main(argv: list[str] | None = None) -> int:
                 if "feature=" in query:
                     wait_panel(page, query.split("feature=")[1].split("&")[0])
                 settle(page)
+                page.screenshot(path=str(args.out / name))
+                page.context.close()
+                print(f"{args.out / name}: {what}")
+            site = Path(tempfile.mkdtemp(prefix="gw-site-"))
+            from layers.load import data_dir_from_env, load_dataset
+            from layers.publish import publish
+
+            publish(load_dataset(data_dir_from_env()), site, data_dir_from_env())
+            for name, size, query, what in SITE_VIEWS:
+                page = reader_page(browser, size)
+                page.goto((site / "index.html").as_uri() + query)
+                page.locator(".gw-panel[data-feature]").wait_for(state="visible")
+                settle(page, 1500)
                 page.screenshot(path=str(args.out / name))
                 page.context.close()
                 print(f"{args.out / name}: {what}")
