@@ -31,6 +31,7 @@ def test_publish_writes_a_small_self_contained_site(tmp_path):
         assert (tmp_path / "site" / s).is_file(), s
     # the basemap is in the page (no fetch: a browser refuses fetch() from file://)
     assert "fetch(" not in page and "Natural Earth" in page
+    assert "user-scalable=no" not in page  # a reader may zoom the page
 
 
 def test_publishing_twice_writes_the_same_bytes():

@@ -137,5 +137,8 @@ def page_html(ds: Dataset, data_dir: Path | None) -> str:
                                              f"<title>{html.escape(TITLE)} — sourced map of the Gulf of "
                                              f"Thailand</title>\n" + _HEAD_LINKS), page, count=1)
     page = page.replace('<html>', '<html lang="en">', 1)
+    # folium's viewport forbids zooming the page (user-scalable=no): a reader may need to
+    page = re.sub(r'<meta name="viewport"[^>]*>', '<meta name="viewport" content="width=device-width, '
+                  'initial-scale=1">', page, count=1)
     tail = '<script src="site-data.js"></script>\n<script src="site.js"></script>\n</html>'
     return page[: page.rindex("</html>")] + tail
