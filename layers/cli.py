@@ -111,5 +111,9 @@ def main(argv: list[str] | None = None) -> int:
     pb = sub.add_parser("publish", help="write the static reader site (HTML, data, Leaflet, basemap) to a folder")
     pb.add_argument("--out", required=True, help="folder to write (created if missing)")
     pb.add_argument("--app-url", help="the Streamlit app's address, linked from the site as the analyst's tools")
+    from .figure import cli as figure_cli
+
+    figure_cli.add_arguments(sub.add_parser("figure", help="draw a view as a figure (PNG, SVG, PDF) for web, social or print"))
     args = ap.parse_args(argv)
-    return {"check": _check, "export": _export, "basemap": _basemap, "publish": _publish}[args.cmd](args)
+    return {"check": _check, "export": _export, "basemap": _basemap, "publish": _publish,
+            "figure": figure_cli.run}[args.cmd](args)

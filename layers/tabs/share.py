@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from .. import render
+from . import figure as figure_tab
 from ..filters import plural
 from ..layout import embed_snippet
 from ..load import Dataset
@@ -61,6 +62,7 @@ def show(ds: Dataset, features: list[Feature], view: ViewState, data_dir: Path) 
                          help="A self-contained page of the current view that opens offline, with "
                               "every quote and source link in the popups — for briefings and articles.")
     _site_download(ds, data_dir)
+    figure_tab.show(ds, features, view, data_dir)  # "Download figure" (PNG, SVG, PDF)
     user = st.session_state.get("user_layer")
     if user is not None:
         # read the layer when the download runs: holding the frame here would keep a released layer alive
