@@ -278,7 +278,8 @@ class LabelZoom(folium.MacroElement):
     names give way: after a zoom or a layer change (once per animation frame) an NE name whose
     on-screen box overlaps a visible feature label, or that a feature label of the same text
     within 15 km replaces, gets ``gw-ne-yield`` (hidden, still measurable), and loses it again
-    once nothing covers it."""
+    once nothing covers it.  A feature's name under one of the map's controls (locator inset,
+    legend, coastline note) moves to the other side of its point, or is hidden while covered."""
 
     _template = folium.template.Template("""
 {% macro script(this, kwargs) %}
@@ -310,9 +311,29 @@ class LabelZoom(folium.MacroElement):
         s.style.marginLeft = (cr.left + 4 - r.left) + "px";
       }
     });
+    // a name under a control (locator inset, legend, coastline note) moves to the other side of
+    // its point, or is hidden while the control covers it
+    var ctls = [];
+    c.querySelectorAll(".leaflet-control").forEach(function (el) { var r = rect(el); if (r) { ctls.push(r); } });
+    function covered(r) { return ctls.some(function (k) { return hit(r, k); }); }
+    c.querySelectorAll(".gw-label span").forEach(function (s) {
+      s.style.visibility = "";
+      var r = rect(s), ax = s.parentNode.getBoundingClientRect().left;
+      if (!r || !covered(r)) { return; }
+      var was = s.style.marginLeft;
+      if (r.left > ax + 4) {  // a point's name on its right: try its left
+        s.style.marginLeft = -(r.width + 2 * (r.left - ax)) + "px";
+      } else if (was) {        // moved left at the map's edge: try its own place
+        s.style.marginLeft = "";
+      }
+      var r2 = rect(s);
+      if (r2 && !covered(r2) && r2.left >= cr.left + 4 && r2.right <= cr.right - 4) { return; }
+      s.style.marginLeft = was;
+      s.style.visibility = "hidden";
+    });
     c.querySelectorAll(".gw-label span").forEach(function (s) {
       var r = rect(s), o = s.parentNode.getBoundingClientRect();
-      if (r) { ours.push([r, s.textContent.toLowerCase(), o.left, o.top]); }
+      if (r && s.style.visibility !== "hidden") { ours.push([r, s.textContent.toLowerCase(), o.left, o.top]); }
     });
     c.querySelectorAll(".gw-ne-place").forEach(function (el) {
       var s = el.querySelector("span"), r = rect(s), o = el.getBoundingClientRect(), hide = false;
@@ -326,6 +347,10 @@ class LabelZoom(folium.MacroElement):
   function later() { if (!queued) { queued = true; requestAnimationFrame(yieldNames); } }
   map.on("zoomend", function () { zoomClasses(); later(); });
   map.on("layeradd layerremove moveend resize", later);
+  if (window.ResizeObserver) {  // a control shown, folded or grown (legend, inset, coastline note)
+    var ro = new ResizeObserver(later);
+    c.querySelectorAll(".leaflet-control-container > div").forEach(function (el) { ro.observe(el); });
+  }
   zoomClasses(); later();
 })({{ this._parent.get_name() }});
 {% endmacro %}

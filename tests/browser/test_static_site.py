@@ -227,3 +227,30 @@ def test_phone_map_on_top_and_evidence_below(browser, site):
     hb = head.bounding_box()
     assert hb["y"] >= b["y"] + b["height"] - 1  # the evidence follows the map
     page.context.close()
+
+
+LABELS_UNDER_CONTROLS_JS = """() => {
+  const boxes = [...document.querySelectorAll('.leaflet-control')].map(e => e.getBoundingClientRect())
+    .filter(r => r.width > 0 && r.height > 0);
+  const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  return [...document.querySelectorAll('.gw-label span')].filter(s => {
+    const r = s.getBoundingClientRect(), cs = getComputedStyle(s);
+    return r.width > 0 && cs.visibility !== 'hidden' && boxes.some(b => hit(r, b));
+  }).map(s => s.textContent);
+}"""
+
+
+@pytest.mark.parametrize("size", ["desktop", "embed", "phone"])
+def test_no_name_sits_under_the_inset_or_the_legend(browser, site, size):
+    """A name that would fall under a control (locator inset, legend, coastline note) moves to
+    the other side of its point, or is hidden while the control covers it."""
+    from tests.e2e import reader_page
+
+    url, _ = site
+    page = reader_page(browser, size)
+    for q in ("?feature=ream-naval-base", "", "?view=10.9,103.6,9", "?feature=gd2019-kampot",
+              "?feature=sihanoukville-sez", "?feature=dara-sakor-zone"):
+        _open(page, url + "/index.html" + q)
+        page.wait_for_timeout(600)
+        assert page.evaluate(LABELS_UNDER_CONTROLS_JS) == [], q
+    page.context.close()
