@@ -10,10 +10,8 @@ import datetime as dt
 from pathlib import Path
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from layers import layout, ui
-from layers.assets import configure_folium, ensure_static_assets
 from layers.load import data_dir_from_env
 
 APP_DIR = Path(__file__).resolve().parent
@@ -24,17 +22,8 @@ st.set_page_config(page_title="Gulf Watch — sourced map of the Gulf of Thailan
                    layout="wide", initial_sidebar_state="collapsed" if EMBEDDED else "auto")
 st.html(layout.page_css(EMBEDDED))
 
-
-@st.cache_resource(show_spinner=False)
-def _assets() -> bool:
-    ensure_static_assets(APP_DIR)
-    configure_folium()
-    return True
-
-
-_assets()
 data_dir = data_dir_from_env()
-ds = ui.dataset(str(data_dir))
+ds = ui.dataset(str(data_dir))  # validated once per process, then from the disk cache (layers/cache.py)
 ui.init_state(ds)  # also marks this run as a whole-page run
 
 if not EMBEDDED:
@@ -44,6 +33,22 @@ ui.show_notices(ds)
 if not EMBEDDED:
     with st.sidebar:
         ui.sidebar_controls(ds)
+
+# The map's code is imported only now: folium and streamlit-folium take ~0.5 s to import in a new
+# process, and the header and sidebar sent above are what the browser loads meanwhile.
+from streamlit_folium import st_folium  # noqa: E402
+
+from layers.assets import configure_folium, ensure_static_assets  # noqa: E402
+
+
+@st.cache_resource(show_spinner=False)
+def _assets() -> bool:
+    ensure_static_assets(APP_DIR)
+    configure_folium()
+    return True
+
+
+_assets()
 
 
 @st.fragment

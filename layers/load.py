@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from shapely.geometry import box, shape
 
 from .geocheck import area_problems, coordinate_problem, orientation_problem
 from .model import (
@@ -317,6 +316,8 @@ def _check_geometry(geom: Any) -> str | None:
     bad = coordinate_problem(geom)  # strings/booleans as coordinates, open or short rings
     if bad:
         return bad
+    from shapely.geometry import box, shape  # here: the app's data comes from the disk cache
+
     try:
         g = shape(geom)
     except Exception as e:  # shapely raises several types for malformed coordinates
@@ -434,6 +435,21 @@ def _evidence_items(fp: FeatureProps) -> Iterable[tuple[str, ExcerptRef | Source
             yield f"events.{j}.evidence.{i}", e
 
 
+def _land_file(root: Path) -> Path | None:
+    """A data folder's own land file for the sea-area checks (else geocheck uses the repo's)."""
+    land = root / "basemap" / "ne_land.geojson"
+    return land if land.exists() else None
+
+
+def dataset_inputs(root: Path) -> list[Path]:
+    """Every file :func:`load_dataset` reads for ``root`` (the key of the disk cache,
+    :mod:`layers.cache`): the data files and the Natural Earth files of the geometry checks."""
+    from .geocheck import COUNTRIES_ENV, COUNTRIES_PATH, LAND_PATH
+
+    return [root / "sources.json", *(root / "features" / f"{layer}.geojson" for layer in LAYER_FILES),
+            _land_file(root) or LAND_PATH, Path(os.environ.get(COUNTRIES_ENV) or COUNTRIES_PATH)]
+
+
 def load_dataset(data_dir: Path | None = None) -> Dataset:
     """Read every file under ``data_dir``; return what is valid and every problem found."""
     root = Path(data_dir) if data_dir is not None else data_dir_from_env()
@@ -477,8 +493,8 @@ def load_dataset(data_dir: Path | None = None) -> Dataset:
             ds.features.append(feat)
 
     # sea areas that are land, areas reaching into countries they do not name (warnings)
-    land = root / "basemap" / "ne_land.geojson"  # a data folder's own basemap, else the repo's
-    problems.extend(area_problems(ds.features, land_path=land if land.exists() else None))
+    # a data folder's own basemap, else the repo's
+    problems.extend(area_problems(ds.features, land_path=_land_file(root)))
 
     ids = {f.id: f for f in ds.features}
     for feat in ds.features:

@@ -19,20 +19,27 @@ import datetime as dt
 import html
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-import folium
 import streamlit as st
 
-from . import render
 from .layout import MAP_IFRAME
 from .evidence import contested_ids
 from .filters import hidden_by_window, plural, visible_features
-from .load import Dataset, load_dataset
+from .cache import load_dataset_cached, static_basemap_url
+from .load import Dataset
 from .model import SIDE_LABELS, Feature, Side
 from .panel import PANEL_CSS, feature_panel_html, md_escape
 from .registry import BY_ID, DISPLAY_ORDER
 from .state import ALL_SIDES, BASEMAPS, EARLIEST, TIMELINE_START, ViewState, parse_query, to_query
+
+if TYPE_CHECKING:
+    import folium
+
+# folium, shapely and the map code (``render``) are imported where the map is built, not here:
+# app.py sends the page's header and sidebar first, and the browser loads their widgets while
+# the server imports them (~0.5 s of a cold start; tests/test_dataset_cache.py checks it).
 
 MAP_KEY = "gulf-map"
 START_FEATURE = "ream-naval-base"  # the story's centre: offered first when nothing is selected
@@ -57,7 +64,8 @@ def _data_stamp(data_dir: Path) -> tuple:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _dataset_cached(data_dir: str, stamp: tuple) -> Dataset:
-    return load_dataset(Path(data_dir))
+    # a new process takes the validated data from the disk cache when no input or code changed
+    return load_dataset_cached(Path(data_dir))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -143,6 +151,8 @@ def current_view(ds: Dataset) -> ViewState:
 def _pan_to(feature: Feature | None, ds: Dataset) -> None:
     if feature is None:
         return
+    from . import render
+
     (lat, lon), zoom = render.view_for(feature, ds.features)
     # st_folium moves the map only when centre/zoom differ from what it was last sent: a
     # vanishing nudge makes "select again" re-centre even if the reader panned away.
@@ -264,9 +274,10 @@ def base_map(data_dir: Path, app_dir: Path) -> folium.Map:
     of them changes (each selection), which for 100,000 points takes seconds; the base map is
     rebuilt in the browser only when the upload itself changes.  The Natural Earth basemap is
     a static file the map fetches once (``app_dir/static/basemap``), not part of the script."""
-    from .basemap import ensure_static_basemap
+    from . import render
 
-    src = ensure_static_basemap(app_dir, render.basemap_data_dir(data_dir))
+    # ensure_static_basemap's URL, from the disk cache when the basemap files are unchanged
+    src = static_basemap_url(app_dir, render.basemap_data_dir(data_dir))
     m = render.base_map(data_dir=data_dir, basemap_src=src)
     render.LiveSelection().add_to(m)
     user = st.session_state.get("user_layer")
@@ -282,6 +293,7 @@ def map_groups(ds: Dataset, features: list[Feature], view: ViewState,
     """Everything on the map that a filter can change.  Not the selection: the map outlines the
     selected feature itself (:class:`layers.render.LiveSelection`), so a new selection leaves
     these groups as they were and the browser has nothing to redraw but the outline."""
+    from . import render
     from .tabs.distances import extra_groups
 
     return render.dynamic_groups(ds, features, view.layers, BASEMAPS[view.basemap], contested(ds),

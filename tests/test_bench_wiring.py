@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 
 
@@ -32,3 +34,48 @@ def test_every_harness_name_used_by_bench_exists():
     assert used, "bench.py no longer uses harness as H?"
     missing = sorted(used - defined)
     assert not missing, f"bench.py uses H.{missing}, which harness.py does not define"
+
+
+def _attrs_of(tree: ast.AST, name: str) -> set[str]:
+    return {n.attr for n in ast.walk(tree)
+            if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == name}
+
+
+@pytest.mark.parametrize("module", ["site_bench.py", "site_readers.py"])
+def test_site_bench_uses_only_names_that_exist(module):
+    """Section D (site_bench.py, site_readers.py) uses the harness as ``H`` and bench.py's
+    section C helpers as ``B`` (``B = _bench()``): each name must be defined at the top of that file."""
+    tree = ast.parse((BENCH / module).read_text(encoding="utf-8"))
+    for name, src in (("H", "harness.py"), ("B", "bench.py")):
+        defined = top_level_names(ast.parse((BENCH / src).read_text(encoding="utf-8")))
+        used = _attrs_of(tree, name)
+        assert used, f"{module} no longer uses {name}?"
+        missing = sorted(used - defined)
+        assert not missing, f"{module} uses {name}.{missing}, which {src} does not define"
+
+
+def _sections_and_choices(tree: ast.Module) -> tuple[list[str], list[str]]:
+    sections: list[str] = []
+    choices: list[str] = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "sections" for t in node.targets)
+                and isinstance(node.value, ast.Dict)):
+            sections = [k.value for k in node.value.keys if isinstance(k, ast.Constant)]
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_argument"
+                and node.args and isinstance(node.args[0], ast.Constant) and node.args[0].value == "--only"):
+            for kw in node.keywords:
+                if kw.arg == "choices" and isinstance(kw.value, ast.List):
+                    choices = [e.value for e in kw.value.elts if isinstance(e, ast.Constant)]
+    return sections, choices
+
+
+def test_every_section_is_wired_and_selectable():
+    """main()'s ``sections`` dict runs A–D, and ``--only`` offers each of them; section D is
+    site_bench.section_d, and section C is kept (site_bench.keep) for D's side-by-side table."""
+    src = (BENCH / "bench.py").read_text(encoding="utf-8")
+    sections, choices = _sections_and_choices(ast.parse(src))
+    assert {"A", "B", "C", "D"} <= set(sections), sections
+    assert set(sections) <= set(choices), (sections, choices)
+    assert "site_bench.section_d" in src and 'site_bench.keep("C"' in src
+    site = ast.parse((BENCH / "site_bench.py").read_text(encoding="utf-8"))
+    assert {"section_d", "keep", "RESULTS"} <= top_level_names(site)
