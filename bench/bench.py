@@ -617,7 +617,9 @@ async def click_diagnosis(page) -> str:
 # clicks these features one after another (each click a new selection); all five are points or
 # small areas that are the topmost element at their centre in this view.
 C_VIEW = (10.75, 103.4, 9)
-C_CYCLE = ["sihanoukville-sez", "dara-sakor-airport", "phu-quoc", "gd2020-kampot", "ream-ncms-demolished"]
+# features drawn at C_VIEW (zoom 9); a site's parts (e.g. Ream's NCMS buildings) are drawn only from
+# their site's parts zoom (13), so they are not in this list
+C_CYCLE = ["sihanoukville-sez", "dara-sakor-airport", "phu-quoc", "gd2020-kampot", "kampot-international-tourism-port"]
 C_THINK = (3.0, 7.0)  # seconds a reader spends on the evidence panel between two clicks
 
 
