@@ -5,7 +5,6 @@ sessions click the app (``bench.session``).  Split out of site_bench.py to keep 
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -17,11 +16,9 @@ D_WAIT_MS = 120_000  # the same under N concurrent pages on 2 cores: slow is mea
 HERE = Path(__file__).resolve().parent
 
 def _bench():
-    """bench.py as a module: ``__main__`` when the bench runs as ``python bench/bench.py`` (its
-    ``out`` and section C's helpers live there), else the imported ``bench``."""
-    main = sys.modules.get("__main__")
-    if main is not None and Path(getattr(main, "__file__", "") or "").resolve() == HERE / "bench.py":
-        return main
+    """bench.py as a module (its ``out`` and section C's helpers): bench.py registers itself as
+    ``bench`` when it runs as ``python bench/bench.py`` (``__main__`` is not reliable: AppTest
+    replaces it while it runs a script); imported otherwise."""
     import bench
 
     return bench

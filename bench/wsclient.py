@@ -54,6 +54,11 @@ def _rerun(query: str, page_hash: str, widgets: list[tuple[str, str]] = (), frag
     return bm.SerializeToString()
 
 
+# the cacheable messages a client received, by hash: Streamlit later sends them by reference
+# (e.g. a feature's evidence panel shown again), and the marker is looked for in the body
+_BODIES: dict[str, bytes] = {}
+
+
 async def _read_run(ws, timeout: float, marker: bytes | None = None, cached: set[str] | None = None) -> dict:
     """Read ForwardMsgs until ``script_finished``; note when ``marker`` first appears; add the
     hashes of cacheable messages to ``cached``."""
@@ -70,7 +75,11 @@ async def _read_run(ws, timeout: float, marker: bytes | None = None, cached: set
         msg = ForwardMsg.FromString(raw)
         if cached is not None and msg.metadata.cacheable and msg.hash:
             cached.add(msg.hash)
+            _BODIES[msg.hash] = raw
         kind = msg.WhichOneof("type")
+        if kind == "ref_hash" and marker is not None and seen["marker"] is None \
+                and marker in _BODIES.get(msg.ref_hash, b""):
+            seen["marker"] = time.perf_counter() - t0  # sent by reference: a panel this client holds
         if kind == "new_session":
             seen["page_hash"] = msg.new_session.page_script_hash
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
