@@ -19,7 +19,6 @@ import folium
 from ..layout import TAGLINE, TITLE
 from ..load import Dataset
 
-HERE = Path(__file__).resolve().parent
 MAP_NAME = "gw"  # the map's JavaScript variable is map_gw
 
 
