@@ -302,9 +302,10 @@ def map_groups(ds: Dataset, features: list[Feature], view: ViewState,
 
 def returned_objects() -> list[str]:
     """Clicks select (and feed the measure tool); centre and zoom come back too, for "link to
-    this exact view".  They rerun the script but never rebuild the map, since its JavaScript
-    stays the same.  (The component reads this list once, when it mounts: keep it constant.)"""
-    return ["last_active_drawing", "last_object_clicked", "last_clicked", "center", "zoom"]
+    this exact view", and the bounds, for "Download figure" (the view exactly as on screen).
+    They rerun the script but never rebuild the map, since its JavaScript stays the same.
+    (The component reads this list once, when it mounts: keep it constant.)"""
+    return ["last_active_drawing", "last_object_clicked", "last_clicked", "center", "zoom", "bounds"]
 
 
 def on_map_change() -> None:

@@ -18,8 +18,9 @@ FORMAT_LABELS = {"png": "PNG", "svg": "SVG (editable text)", "pdf": "PDF (editab
 
 
 def current_bbox(value: dict | None) -> tuple[float, float, float, float]:
-    """The map's current view from st_folium's value: its bounds if returned, else its centre
-    and zoom in a 1200×800 frame, else the opening view (the whole Gulf)."""
+    """The map's current view from st_folium's value: its bounds (returned since
+    :func:`layers.ui.returned_objects` asks for them), else its centre and zoom in a 1200×800
+    frame, else the opening view (the whole Gulf)."""
     from ..figure import view_bbox
 
     value = value or {}
