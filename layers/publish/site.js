@@ -56,6 +56,9 @@
       notices.push("The link's date window ends before it starts; showing the default window.");
       state.from = D.dates.start; state.to = TODAY;
     }
+    if (p.sides !== undefined) {  // the app's "Evidence from" filter: the site shows every side
+      notices.push("This page shows the evidence of every side; narrowing it by side ('sides' in the link) is in the app.");
+    }
     if (p.view) {
       var v = p.view.split(","), lat = +v[0], lon = +v[1], z = parseInt(v[2], 10);
       if (v.length === 3 && isFinite(lat) && isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && z >= 3 && z <= 18) {

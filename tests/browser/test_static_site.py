@@ -154,6 +154,13 @@ def test_search_ranks_like_the_app_and_selects(page, offline_context, site):
     assert offline_context.attempted == []
 
 
+def test_a_link_from_the_app_with_a_side_filter_says_what_it_shows(page, offline_context, site):
+    url, _ = site
+    _open(page, url + "/index.html?feature=ream-naval-base&sides=us,cambodia")
+    expect(page.locator(".gw-notice")).to_contain_text("evidence of every side")
+    expect(page.locator('.gw-side[data-side="china"]')).to_be_attached()
+
+
 def test_opens_from_disk_offline(page, offline_context, site):
     _, folder = site
     errors = _open(page, (folder / "index.html").as_uri() + "#feature=ream-naval-base")
