@@ -9,6 +9,17 @@ from .load import Dataset
 from .model import Feature
 
 
+def timeline_min(ds: Dataset) -> dt.date:
+    """The date window reaches back to the earliest dated feature or milestone (the default
+    window starts in 2019; nothing before 2000): the app's slider and the static site's dates."""
+    from .state import EARLIEST, TIMELINE_START
+
+    starts = [f.props.start.first_day for f in ds.features if f.props.start]
+    starts += [ev.date.first_day for f in ds.features for ev in f.props.events]
+    earliest = max(min(starts, default=TIMELINE_START), EARLIEST)
+    return min(dt.date(earliest.year, 1, 1), TIMELINE_START)
+
+
 def in_window(feature: Feature, start: dt.date, end: dt.date) -> bool:
     """Does the feature's time span overlap [start, end]?  An open end stays visible after its
     start; a feature with no dates (a city, a standing claim area) is always shown."""

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 from .load import Dataset
-from .model import Feature
 
 MAX_QUERY_CHARS = 200
 SNIPPET_CHARS = 120
@@ -132,10 +131,41 @@ def _best(fields: list[tuple[int, str]], q: _Query) -> tuple[tuple[int, int], st
 NAME, KIND, SUMMARY, DETAILS, SOURCE, EXCERPT = range(6)
 
 
-def _feature_fields(f: Feature) -> list[tuple[int, str]]:
-    p = f.props
-    return ([(NAME, p.name)] + [(NAME, a) for a in p.aliases]
-            + [(KIND, p.kind), (SUMMARY, p.summary), (DETAILS, p.details)])
+@dataclass(frozen=True)
+class Target:
+    """One thing search can find: its ``(tier, text)`` fields and the key that breaks ties."""
+
+    kind: Literal["feature", "source", "excerpt"]
+    id: str
+    label: str
+    fields: tuple[tuple[int, str], ...]
+    sort_key: str
+    feature_id: str | None
+    source_id: str | None = None
+
+
+def targets(ds: Dataset) -> list[Target]:
+    """Every feature, source and excerpt with the fields searched in it (also what the static
+    site's search looks in: :mod:`layers.publish.sitedata`)."""
+    out = []
+    for f in ds.features:
+        p = f.props
+        fields = ((NAME, p.name), *((NAME, a) for a in p.aliases), (KIND, p.kind), (SUMMARY, p.summary),
+                  (DETAILS, p.details))
+        out.append(Target("feature", f.id, p.name, fields, p.name.casefold(), f.id))
+    citing: dict[str, str] = {}
+    for f in ds.features:
+        for e in ds.evidence(f):
+            citing.setdefault(e.source.id, f.id)
+    for s in ds.sources.values():
+        out.append(Target("source", s.id, f"{s.title} — {s.publisher}", ((SOURCE, s.title), (SOURCE, s.publisher)),
+                          s.title.casefold(), citing.get(s.id), s.id))
+    for ex_id, (s, e) in ds.excerpts.items():
+        users = ds.features_citing(ex_id)
+        out.append(Target("excerpt", ex_id, f"{e.speaker} — {s.publisher}, {s.date_label()}",
+                          ((EXCERPT, e.text), (EXCERPT, e.speaker)), e.text.casefold(),
+                          users[0].id if users else None, s.id))
+    return out
 
 
 def search(ds: Dataset, query: str, limit: int = 20) -> list[Hit]:
@@ -144,32 +174,10 @@ def search(ds: Dataset, query: str, limit: int = 20) -> list[Hit]:
     if q is None or limit <= 0:
         return []
     scored: list[tuple[tuple[int, int], str, Hit]] = []
-
-    for f in ds.features:
-        b = _best(_feature_fields(f), q)
+    for t in targets(ds):
+        b = _best(list(t.fields), q)
         if b:
-            scored.append((b[0], f.props.name.casefold(),
-                           Hit("feature", f.id, f.props.name, b[1], feature_id=f.id)))
-
-    citing: dict[str, str] = {}
-    for f in ds.features:
-        for e in ds.evidence(f):
-            citing.setdefault(e.source.id, f.id)
-
-    for s in ds.sources.values():
-        b = _best([(SOURCE, s.title), (SOURCE, s.publisher)], q)
-        if b:
-            scored.append((b[0], s.title.casefold(),
-                           Hit("source", s.id, f"{s.title} — {s.publisher}", b[1],
-                               feature_id=citing.get(s.id), source_id=s.id)))
-
-    for ex_id, (s, e) in ds.excerpts.items():
-        b = _best([(EXCERPT, e.text), (EXCERPT, e.speaker)], q)
-        if b:
-            users = ds.features_citing(ex_id)
-            scored.append((b[0], e.text.casefold(),
-                           Hit("excerpt", ex_id, f"{e.speaker} — {s.publisher}, {s.date_label()}",
-                               b[1], feature_id=users[0].id if users else None, source_id=s.id)))
-
+            scored.append((b[0], t.sort_key, Hit(t.kind, t.id, t.label, b[1], feature_id=t.feature_id,
+                                                 source_id=t.source_id)))
     scored.sort(key=lambda t: (t[0], t[1]))
     return [h for _, _, h in scored[:limit]]

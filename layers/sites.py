@@ -93,6 +93,17 @@ def site_of(feature: Feature, all_features: Iterable[Feature]) -> Site | None:
     return None
 
 
+def related(feature: Feature, all_features: Iterable[Feature]) -> tuple[str, tuple[Feature, ...]] | None:
+    """What a feature's panel lists of its site: the parts under a site's main feature, or the
+    site a part belongs to — ``(heading, features)``; None outside any site."""
+    site = site_of(feature, all_features)
+    if site is None:
+        return None
+    if feature.id == site.main.id:
+        return (f"Parts of this site ({len(site.parts)}), drawn separately when you zoom in:", site.parts)
+    return "Part of:", (site.main,)
+
+
 def zoom_css(zooms: Iterable[int] = ZOOMS) -> str:
     """Rules that hide a site's parts below its parts zoom (``gw-minzK``) and its symbol from
     that zoom up (``gw-maxzK``).  They read the ``gw-zltK`` classes the map container carries

@@ -26,13 +26,13 @@ import streamlit as st
 
 from .layout import MAP_IFRAME
 from .evidence import contested_ids
-from .filters import hidden_by_window, plural, visible_features
+from .filters import hidden_by_window, plural, timeline_min, visible_features
 from .cache import load_dataset_cached, static_basemap_url
 from .load import Dataset
 from .model import SIDE_LABELS, Feature, Side
 from .panel import PANEL_CSS, feature_panel_html, md_escape
 from .registry import BY_ID, DISPLAY_ORDER
-from .state import ALL_SIDES, BASEMAPS, EARLIEST, TIMELINE_START, ViewState, parse_query, to_query
+from .state import ALL_SIDES, BASEMAPS, TIMELINE_START, ViewState, parse_query, to_query
 
 if TYPE_CHECKING:
     import folium
@@ -123,14 +123,6 @@ def init_state(ds: Dataset) -> ViewState:
     elif view.feature:
         _pan_to(ds.feature(view.feature), ds)
     return current_view(ds)
-
-
-def timeline_min(ds: Dataset) -> dt.date:
-    """The slider reaches back to the earliest dated feature (the default window starts in 2019)."""
-    starts = [f.props.start.first_day for f in ds.features if f.props.start]
-    starts += [ev.date.first_day for f in ds.features for ev in f.props.events]
-    earliest = max(min(starts, default=TIMELINE_START), EARLIEST)
-    return min(dt.date(earliest.year, 1, 1), TIMELINE_START)
 
 
 def current_view(ds: Dataset) -> ViewState:
@@ -404,17 +396,13 @@ def evidence_panel(ds: Dataset, view: ViewState) -> None:
 
 def _site_buttons(ds: Dataset, feature: Feature) -> None:
     """A site's parts (drawn only when zoomed in) are listed in its panel, and a part names its site."""
-    from .sites import site_of
+    from .sites import related
 
-    site = site_of(feature, ds.features)
-    if site is None:
+    rel = related(feature, ds.features)
+    if rel is None:
         return
-    if feature.id == site.main.id:
-        st.caption(md_escape(f"Parts of this site ({len(site.parts)}), drawn separately when you zoom in:"))
-        targets = site.parts
-    else:
-        st.caption("Part of:")
-        targets = (site.main,)
+    heading, targets = rel
+    st.caption(md_escape(heading))
     for t in targets:
         if st.button(md_escape(t.props.name), key=f"part-{t.id}", icon=":material/subdirectory_arrow_right:"):
             select(t.id, ds=ds)

@@ -19,12 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from ..filters import plural
+from ..filters import plural, timeline_min
 from ..load import Dataset
 from ..model import Feature
 from ..panel import PANEL_CSS, SAFE_URL, esc, feature_panel_html
 from ..registry import BY_ID, DISPLAY_ORDER
-from ..search import DETAILS, EXCERPT, KIND, NAME, SOURCE, SUMMARY
 from ..state import BASEMAPS, DEFAULT_BASEMAP, TIMELINE_START
 
 START_FEATURE = "ream-naval-base"
@@ -37,46 +36,26 @@ def _panel(ds: Dataset, f: Feature) -> str:
 
 def _parts(ds: Dataset, f: Feature) -> str:
     """A site's parts listed in its panel (the app's buttons), or the site a part belongs to."""
-    from ..sites import site_of
+    from ..sites import related
 
-    site = site_of(f, ds.features)
-    if site is None:
+    rel = related(f, ds.features)
+    if rel is None:
         return ""
-    if f.id == site.main.id:
-        head, targets = (f"Parts of this site ({len(site.parts)}), drawn separately when you zoom in:",
-                         site.parts)
-    else:
-        head, targets = "Part of:", (site.main,)
+    heading, targets = rel
     buttons = "".join(f'<li><button type="button" class="gw-go" data-go="{esc(t.id)}">↳ {esc(t.props.name)}'
                       "</button></li>" for t in targets)
-    return f'<div class="gw-parts"><p class="gw-muted">{esc(head)}</p><ul>{buttons}</ul></div>'
+    return f'<div class="gw-parts"><p class="gw-muted">{esc(heading)}</p><ul>{buttons}</ul></div>'
 
 
 def _search_docs(ds: Dataset) -> list[dict]:
-    """Every search target with its fields as ``[tier, text]`` (the tiers of :mod:`layers.search`)
-    and the key :func:`layers.search.search` breaks ties with (``sort``)."""
-    docs = []
-    for f in ds.features:
-        p = f.props
-        fields = ([[NAME, p.name]] + [[NAME, a] for a in p.aliases]
-                  + [[KIND, p.kind], [SUMMARY, p.summary], [DETAILS, p.details]])
-        docs.append({"kind": "feature", "label": p.name, "feature": f.id, "sort": p.name.casefold(),
-                     "fields": [x for x in fields if x[1]]})
-    citing: dict[str, str] = {}
-    for f in ds.features:
-        for e in ds.evidence(f):
-            citing.setdefault(e.source.id, f.id)
-    for s in ds.sources.values():
-        if s.id in citing:
-            docs.append({"kind": "source", "label": f"{s.title} — {s.publisher}", "feature": citing[s.id],
-                         "sort": s.title.casefold(),
-                         "fields": [[SOURCE, s.title], [SOURCE, s.publisher]]})
-    for ex_id, (s, e) in ds.excerpts.items():
-        users = ds.features_citing(ex_id)
-        if users:
-            docs.append({"kind": "excerpt", "label": f"{e.speaker} — {s.publisher}, {s.date_label()}",
-                         "feature": users[0].id, "sort": e.text.casefold(), "fields": [[EXCERPT, e.text], [EXCERPT, e.speaker]]})
-    return docs
+    """What :func:`layers.search.search` looks in (:func:`layers.search.targets`), for the
+    site's search: fields as ``[tier, text]`` and the key that breaks ties (``sort``); only
+    targets that lead to a feature."""
+    from ..search import targets
+
+    return [{"kind": t.kind, "label": t.label, "feature": t.feature_id, "sort": t.sort_key,
+             "fields": [[tier, text] for tier, text in t.fields if text]}
+            for t in targets(ds) if t.feature_id]
 
 
 def site_data(ds: Dataset, published: dt.date | None = None, app_url: str | None = None) -> dict:
@@ -94,9 +73,6 @@ def site_data(ds: Dataset, published: dt.date | None = None, app_url: str | None
             "view": [lat, lon, zoom],
             "panel": _panel(ds, f), "parts": _parts(ds, f),
         }
-    starts = [f.props.start.first_day for f in ds.features if f.props.start]
-    starts += [ev.date.first_day for f in ds.features for ev in f.props.events]
-    earliest = min(min(starts, default=TIMELINE_START), TIMELINE_START)
     return {
         "title": "Gulf Watch",
         "published": (published or dt.date.today()).isoformat(),
@@ -105,7 +81,7 @@ def site_data(ds: Dataset, published: dt.date | None = None, app_url: str | None
         "order": [f.id for f in ds.features],
         "layers": [{"id": lid, "title": BY_ID[lid].title, "description": BY_ID[lid].description,
                     "count": sum(f.props.layer == lid for f in ds.features)} for lid in DISPLAY_ORDER],
-        "dates": {"min": dt.date(earliest.year, 1, 1).isoformat(), "start": TIMELINE_START.isoformat()},
+        "dates": {"min": timeline_min(ds).isoformat(), "start": TIMELINE_START.isoformat()},
         "basemaps": _basemaps(),
         "defaultBasemap": DEFAULT_BASEMAP,
         "search": _search_docs(ds),
