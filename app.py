@@ -2,89 +2,30 @@
 
 A thin Streamlit shell: all data handling, validation and rendering live in the ``layers``
 package and are tested without Streamlit.  Run: ``streamlit run app.py``.
+
+This file is read twice, in two roles:
+
+- Streamlit runs it as ``__main__`` for every reader and every rerun: that is the page
+  (:func:`layers.page.run`);
+- ``streamlit run app.py`` first imports it as a module to look for an ``st.App``; finding
+  ``app`` below, it serves that app, whose start-up (``layers.warmup.lifespan``) imports the map
+  libraries and loads the data while the first reader's browser is still loading Streamlit, so
+  the first map comes sooner (bench/bench.py, section A3).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import streamlit as st
 
-from layers import layout, ui
-from layers.load import data_dir_from_env
-
 APP_DIR = Path(__file__).resolve().parent
-EMBEDDED = bool(st.context.is_embedded)  # ?embed=true (Streamlit strips it from st.query_params)
 
-# "auto": the sidebar is open on a wide screen and closed on a phone; an embed never shows it
-st.set_page_config(page_title="Gulf Watch — sourced map of the Gulf of Thailand", page_icon=layout.favicon(),
-                   layout="wide", initial_sidebar_state="collapsed" if EMBEDDED else "auto")
-st.html(layout.page_css(EMBEDDED))
+if __name__ == "__main__":
+    from layers.page import run
 
-data_dir = data_dir_from_env()
-ds = ui.dataset(str(data_dir))  # validated once per process, then from the disk cache (layers/cache.py)
-ui.init_state(ds)  # also marks this run as a whole-page run
+    run(APP_DIR)
+else:
+    from layers.warmup import lifespan
 
-if not EMBEDDED:
-    st.html(layout.header_html())
-ui.show_notices(ds)
-
-if not EMBEDDED:
-    with st.sidebar:
-        ui.sidebar_controls(ds)
-
-# The map's code is imported only now: folium and streamlit-folium take ~0.5 s to import in a new
-# process, and the header and sidebar sent above are what the browser loads meanwhile.
-from streamlit_folium import st_folium  # noqa: E402
-
-from layers.assets import configure_folium, ensure_static_assets  # noqa: E402
-
-
-@st.cache_resource(show_spinner=False)
-def _assets() -> bool:
-    ensure_static_assets(APP_DIR)
-    configure_folium()
-    return True
-
-
-_assets()
-
-
-@st.fragment
-def map_and_evidence() -> None:
-    """The map and its evidence panel.  A click on the map reruns only this part: the sidebar
-    and the tabs below are left as they are (they do not change with the selection, or, for
-    the tabs that do, :func:`layers.ui.on_map_change` asks for a whole-page run)."""
-    ui.whole_page_if_asked()
-    view = ui.current_view(ds)
-    features = ui.visible(ds, view)
-    # embedded: the map across the frame, the panel below it
-    map_col, panel_col = (st.container(), st.container()) if EMBEDDED else st.columns([5, 3], gap="small")
-    with map_col:
-        groups = ui.map_groups(ds, features, view, data_dir)
-        center, zoom = ui.map_view()
-        st_folium(
-            ui.base_map(data_dir, APP_DIR),
-            key=ui.MAP_KEY,
-            on_change=ui.on_map_change,
-            height=640,
-            use_container_width=True,
-            feature_group_to_add=groups,
-            center=center,
-            zoom=zoom,
-            returned_objects=ui.returned_objects(),
-            # st_folium renders the map for its arguments either way; its extra whole-page render
-            # first only compiled templates (same arguments, tests/test_lazy_templates.py)
-            render=False,
-        )
-        ui.map_footer(ds, features, view)
-    with panel_col, st.container(height=680, border=False, key=layout.PANEL_KEY):
-        ui.evidence_panel(ds, view)
-    ui.sync_query_params(ds, dt.date.today())
-
-
-map_and_evidence()
-view = ui.current_view(ds)
-ui.lower_tabs(ds, ui.visible(ds, view), view, data_dir)
-ui.sync_query_params(ds, dt.date.today())
+    app = st.App(__file__, lifespan=lifespan)

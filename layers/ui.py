@@ -1,7 +1,7 @@
-"""The Streamlit page, piece by piece.  ``app.py`` calls these in order.
+"""The Streamlit page, piece by piece.  ``layers/page.py`` calls these in order.
 
 Only this module, the tabs under the map (:mod:`layers.tabs`, one module per tab) and
-``app.py`` import Streamlit.  It holds the page's state in
+``app.py`` with ``layers/page.py`` and ``layers/warmup.py`` import Streamlit.  It holds the page's state in
 ``st.session_state`` and turns it into calls to the pure modules (``load``, ``filters``,
 ``render``, ``panel``, ``state``...).  Session keys:
 
@@ -38,8 +38,9 @@ if TYPE_CHECKING:
     import folium
 
 # folium, shapely and the map code (``render``) are imported where the map is built, not here:
-# app.py sends the page's header and sidebar first, and the browser loads their widgets while
-# the server imports them (~0.5 s of a cold start; tests/test_dataset_cache.py checks it).
+# the page (layers/page.py) sends its header first, and the browser loads it while the server
+# imports them, unless the server's start-up already has (layers/warmup.py;
+# tests/test_dataset_cache.py checks it).
 
 MAP_KEY = "gulf-map"
 START_FEATURE = "ream-naval-base"  # the story's centre: offered first when nothing is selected
@@ -90,7 +91,7 @@ def contested(ds: Dataset) -> set[str]:
 # the value of a widget that did not run; these are re-stated on every run so they survive.
 KEEP_WIDGETS = ("measure", "ring_text", "ring_unit", "reader_source")
 
-# A map click reruns only the map-and-evidence fragment (app.py).  These lower tabs show
+# A map click reruns only the map-and-evidence fragment (layers/page.py).  These lower tabs show
 # something that follows the selection or the measuring points, so when one of them is open a
 # click asks for a whole-page run instead.
 FOLLOWS_SELECTION = ("Sources", "Distances & rings", "Export & share")

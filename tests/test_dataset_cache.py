@@ -1,7 +1,7 @@
 """The validated dataset on disk (layers/cache.py): a new process gets the same Dataset — problems
 included — without validating again, and any change to the data, the validating code or the
 libraries is a miss.  Also: the page's first modules do not import the map's heavy libraries
-(the cold start sends the header and sidebar while folium is imported)."""
+(the cold start sends the header while folium is imported)."""
 
 from __future__ import annotations
 
@@ -246,7 +246,7 @@ def test_old_cache_files_are_pruned(tmp_path, cache_dir, monkeypatch):
 
 
 def test_first_modules_do_not_import_the_map_libraries():
-    """app.py imports these before it sends the header and sidebar; folium, streamlit-folium,
+    """The page imports these before it sends its header; folium, streamlit-folium,
     pandas, shapely, pyproj (and geopandas, matplotlib) come later, where the map is built."""
     code = ("import sys, json; import layers.ui, layers.layout, layers.load, layers.cache; "
             "print(json.dumps(sorted(m for m in ('folium', 'streamlit_folium', 'branca', 'pandas', "
