@@ -278,6 +278,9 @@ def section_a3(args: argparse.Namespace) -> dict:
     out(f"  Gulf Watch: validated dataset and basemap file name from the disk cache ({cache_dir()}); with an empty cache "
         f"(first start after a data or code change): {res['cold_app-empty']:.2f} s = "
         f"{res['cold_app-empty'] / res['cold_bare']:.2f}× (not the target's figure)")
+    out("  Gulf Watch's server warms up at start (app.py's st.App start-up hook, layers/warmup.py): the map's"
+        " libraries and the data are loaded while the browser loads Streamlit; its page sends the sidebar"
+        " after the map")
     out("  map visible = iframe .leaflet-container visible and, for Gulf Watch, a path.leaflet-interactive"
         " attached; for the bare page, its .leaflet-marker-icon attached")
     out(f"  bare page marker icon: {icon_checks[-1] if icon_checks else 'not checked'}")
