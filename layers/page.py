@@ -15,6 +15,17 @@ from . import layout, ui
 from .load import data_dir_from_env
 
 
+@st.cache_resource(show_spinner=False)
+def map_assets(app_dir: str) -> bool:
+    """Leaflet served from ``app_dir/static`` and folium pointed at it: once per process (the
+    server's warm-up usually has, layers/warmup.py)."""
+    from .assets import configure_folium, ensure_static_assets
+
+    ensure_static_assets(Path(app_dir))
+    configure_folium()
+    return True
+
+
 def run(app_dir: Path) -> None:
     embedded = bool(st.context.is_embedded)  # ?embed=true (Streamlit strips it from st.query_params)
 
@@ -36,15 +47,7 @@ def run(app_dir: Path) -> None:
     # sent above is what the browser loads meanwhile.
     from streamlit_folium import st_folium
 
-    from .assets import configure_folium, ensure_static_assets
-
-    @st.cache_resource(show_spinner=False)
-    def _assets() -> bool:
-        ensure_static_assets(app_dir)
-        configure_folium()
-        return True
-
-    _assets()
+    map_assets(str(app_dir))
 
     @st.fragment
     def map_and_evidence() -> None:

@@ -53,14 +53,12 @@ def warm(app_dir: Path) -> None:
         timings["dataset"] = time.perf_counter() - t0
         for name in MAP_MODULES:
             importlib.import_module(name)
-        from . import render
-        from .assets import configure_folium, ensure_static_assets
+        from . import page, render
         from .cache import static_basemap_url
 
         layout.favicon()  # the page icon, drawn with Pillow; Streamlit saves it as PNG,
         importlib.import_module("PIL.Image").init()  # with the image plugins init() loads
-        ensure_static_assets(app_dir)
-        configure_folium()
+        page.map_assets(str(app_dir))  # st.cache_resource: the first run finds it done
         static_basemap_url(app_dir, render.basemap_data_dir(data_dir))
         timings["map"] = time.perf_counter() - t0
         for name in TAB_MODULES:
