@@ -10,7 +10,9 @@ This file is read twice, in two roles:
 - ``streamlit run app.py`` first imports it as a module to look for an ``st.App``; finding
   ``app`` below, it serves that app, whose start-up (``layers.warmup.lifespan``) imports the map
   libraries and loads the data while the first reader's browser is still loading Streamlit, so
-  the first map comes sooner (bench/bench.py, section A3).
+  the first map comes sooner (bench/bench.py, section A3); its one route hears the map say it
+  has drawn, so that a reader's first page sends its sidebar and tabs after the map
+  (``layers.mapready``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ if __name__ == "__main__":
 
     run(APP_DIR)
 else:
+    from streamlit import config
+
+    from layers import mapready
     from layers.warmup import lifespan
 
-    app = st.App(__file__, lifespan=lifespan)
+    app = st.App(__file__, lifespan=lifespan, routes=mapready.routes(config.get_option("server.baseUrlPath")))

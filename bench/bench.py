@@ -284,8 +284,8 @@ def section_a3(args: argparse.Namespace) -> dict:
         f"(first start after a data or code change): {res['cold_app-empty']:.2f} s = "
         f"{res['cold_app-empty'] / res['cold_bare']:.2f}× (not the target's figure)")
     out("  Gulf Watch's server warms up at start (app.py's st.App start-up hook, layers/warmup.py): the map's"
-        " libraries and the data are loaded while the browser loads Streamlit; its page sends the sidebar"
-        " after the map")
+        " libraries and the data are loaded while the browser loads Streamlit; a reader's first page sends"
+        " the sidebar and the tabs once the map says it has drawn (layers/mapready.py)")
     out("  map visible = the first animation frame in which the map's frame has its size and, for Gulf Watch,"
         " a path.leaflet-interactive, for the bare page its .leaflet-marker-icon (timed inside the frame,"
         " MAP_SEEN_JS); Playwright's wait_for, polling every 0.5 s by then, returns up to 0.5 s later"

@@ -327,5 +327,53 @@ def full_map(ds: Dataset, features: Sequence[Feature], visible_layers: Iterable[
     return m
 
 
-__all__ = ["LiveSelection", "base_map", "dynamic_groups", "layer_group", "selection_group", "view_for", "full_map",
+class MapReadyPing(folium.MacroElement):
+    """The map's "I am drawn" call for :mod:`layers.mapready` (the app's live map only: add it
+    last, after the basemap).
+
+    The URL is taken from our own compat script's address (``…/app/static/vendor/…``, see
+    :mod:`layers.assets`), three folders up: the server's root under any base URL path.  A
+    failed call changes nothing but the page's wait (:data:`layers.mapready.HOLD_S`)."""
+
+    _template = folium.template.Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  // Drawn = the features are on the map (streamlit-folium adds them right after this script)
+  // and the frame has its height (the page sets it once it has handled the map's message).
+  var sent = false, tries = 0;
+  function drawn() {
+    var box = map.getContainer();
+    return window.innerHeight > 0 && box.offsetHeight > 0 && box.offsetWidth > 0;
+  }
+  function check() {
+    if (sent) { return; }
+    if (!drawn() && ++tries < 100) { setTimeout(check, 50); return; }
+    sent = true;
+    window.removeEventListener("resize", check);
+    // after the next frame, so the map is on the screen before the page sends the rest
+    requestAnimationFrame(function () { setTimeout(send, 0); });
+  }
+  function send() {
+    try {
+      var s = document.querySelector('script[src*="gulfwatch-compat"]');
+      if (!s || !window.fetch) { return; }
+      fetch(new URL("../../../" + {{ this.path|tojson }}, s.src).href,
+            {method: "POST", cache: "no-store", keepalive: true}).catch(function () {});
+    } catch (e) { /* no ping: the page's wait ends by itself */ }
+  }
+  window.addEventListener("resize", check);
+  setTimeout(check, 0);
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self) -> None:
+        from .mapready import PATH
+
+        super().__init__()
+        self._name = "MapReadyPing"
+        self.path = PATH
+
+
+__all__ = ["LiveSelection", "MapReadyPing", "base_map", "dynamic_groups", "layer_group", "selection_group", "view_for", "full_map",
            "feature_class"]

@@ -278,6 +278,7 @@ def base_map(data_dir: Path, app_dir: Path) -> folium.Map:
         from .userlayer import user_layer_group
 
         user_layer_group(user["gdf"], name=user["name"]).add_to(m)
+    render.MapReadyPing().add_to(m)  # last: the map's files are loaded when it runs (layers/mapready.py)
     return m
 
 

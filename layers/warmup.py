@@ -72,7 +72,11 @@ def warm(app_dir: Path) -> None:
 
 @contextlib.asynccontextmanager
 async def lifespan(app):
-    """``st.App(..., lifespan=lifespan)``: warm up in a thread, so the server is ready at once."""
+    """``st.App(..., lifespan=lifespan)``: warm up in a thread, so the server is ready at once;
+    and let first pages wait for the map's ping (``app.py`` mounts its route, layers/mapready.py)."""
+    from . import mapready
+
+    mapready.start_serving()
     threading.Thread(target=warm, args=(Path(app.script_path).resolve().parent,),
                      name="gulfwatch-warmup", daemon=True).start()
     yield

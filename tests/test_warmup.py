@@ -27,11 +27,13 @@ def test_streamlit_run_finds_the_app_with_its_warm_up():
     code = ("import json, sys, importlib; import streamlit as st; from layers import warmup; "
             "m = importlib.import_module('app'); "
             "print(json.dumps([isinstance(m.app, st.App), str(m.app.script_path), "
-            "m.app._user_lifespan is warmup.lifespan, 'layers.page' in sys.modules]))")
+            "m.app._user_lifespan is warmup.lifespan, 'layers.page' in sys.modules, "
+            "[r.path for r in m.app._user_routes]]))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
                          timeout=120, check=True)
-    is_app, script, hook, page_imported = json.loads(out.stdout.strip().splitlines()[-1])
+    is_app, script, hook, page_imported, routes = json.loads(out.stdout.strip().splitlines()[-1])
     assert is_app and Path(script).resolve() == Path(APP).resolve() and hook
+    assert routes == ["/gulfwatch/map-drawn"]  # the map's "drawn" ping (layers/mapready.py)
     assert not page_imported  # importing app.py does not run (or even import) the page
 
 
@@ -53,15 +55,17 @@ async def main():
 
 asyncio.run(main())
 wanted = warmup.MAP_MODULES + warmup.TAB_MODULES
+from layers import mapready
 print(json.dumps([sorted(m for m in wanted if m not in sys.modules), 'streamlit_folium' in sys.modules,
-                  sorted(warmup.timings)]))
+                  sorted(warmup.timings), mapready.serving()]))
 """
     env = {"GULFWATCH_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
                          timeout=180, check=True, env=env)
     assert "warm-up failed" not in out.stderr, out.stderr
-    missing, sf, timings = json.loads(out.stdout.strip().splitlines()[-1])
+    missing, sf, timings, serving = json.loads(out.stdout.strip().splitlines()[-1])
     assert missing == [] and not sf
+    assert serving  # first pages may now wait for the map's ping
     assert timings == ["dataset", "map", "total"]  # every step ran
 
 
