@@ -18,6 +18,7 @@ import html
 
 MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 PANEL_KEY = "evidence-panel"
+SIDEBAR_KEY = "sidebar-controls"  # the sidebar's one container (layers/page.py)
 TITLE = "Gulf Watch"
 TAGLINE = ("China’s military and economic footprint around the Gulf of Thailand. Every feature is "
            "sourced: click one to see who says what.")

@@ -43,6 +43,9 @@ def run(app_dir: Path) -> None:
     if not embedded:
         st.html(layout.header_html())
     ui.show_notices(ds)
+    # The sidebar's room from the start (its widgets come after the map, below): the map is laid
+    # out at its final width and does not shift when they arrive.
+    sidebar = None if embedded else st.sidebar.container(key=layout.SIDEBAR_KEY)
 
     # The map's code is imported only now: folium and streamlit-folium take ~0.5 s to import in a
     # new process (unless the server's start-up already did, layers/warmup.py), and the header
@@ -94,8 +97,8 @@ def run(app_dir: Path) -> None:
         st.session_state[FIRST_PAGE_SENT] = True
         mapready.wait(drawn_after)
     # The sidebar's values are in session state from the start (ui.init_state).
-    if not embedded:
-        with st.sidebar:
+    if sidebar is not None:
+        with sidebar:
             ui.sidebar_controls(ds)
     view = ui.current_view(ds)
     ui.lower_tabs(ds, ui.visible(ds, view), view, data_dir)

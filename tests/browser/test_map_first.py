@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 from tests.e2e import MAP_IFRAME, open_app
 
 # On every animation frame of the top page, the first time (performance.now()) at which: the
-# map's frame shows its map with its features; the tabs under the map exist; the sidebar's date
-# slider exists.
+# map's frame shows its map with its features (and where the frame is then); the tabs under the
+# map exist; the sidebar's date slider exists.
 WATCH = """
 (() => {
   if (window.top !== window) { return; }
@@ -24,7 +24,11 @@ WATCH = """
       const f = document.querySelector(%s), doc = f && f.contentDocument;
       const box = doc && doc.querySelector(".leaflet-container");
       if (!seen.map && box && f.offsetHeight > 0 && box.offsetHeight > 0
-          && doc.querySelector("path.leaflet-interactive")) { seen.map = now; }
+          && doc.querySelector("path.leaflet-interactive")) {
+        seen.map = now;
+        const r = f.getBoundingClientRect();
+        seen.mapBox = [r.x, r.y, r.width, r.height];
+      }
     } catch (e) {}
     if (!seen.tabs && document.querySelector('[role="tab"]')) { seen.tabs = now; }
     if (!seen.sidebar && document.querySelector('[data-testid="stSidebar"] [data-testid="stSlider"]')) {
@@ -52,6 +56,10 @@ def test_the_map_is_on_screen_before_the_sidebar_and_the_tabs_arrive(desktop, ap
     t = seen(desktop)
     assert t["map"] <= t["tabs"] and t["map"] <= t["sidebar"], t
     assert pings == [("POST", 204)]  # the map said so, once
+    # the sidebar's room was there from the start: the map did not move or shrink when its
+    # widgets arrived
+    r = desktop.locator(MAP_IFRAME).bounding_box()
+    assert [round(v) for v in t["mapBox"]] == [round(r[k]) for k in ("x", "y", "width", "height")], t
     # and the page is whole: the table under the map, the sidebar's layer switches
     expect(desktop.locator('[data-testid="stDataFrame"]')).to_be_visible()
     expect(desktop.locator('[data-testid="stSidebar"]').get_by_text("Ream Naval Base").first).to_be_visible()
