@@ -9,7 +9,7 @@ streamlit-folium never remounts the map:
 - the map fills the height its iframe is given (the page sizes the iframe with CSS);
 - hover labels are wrapped, at most ~300 px wide, kept inside the map, and closed by a click;
 - on a touch screen one finger scrolls the page and two fingers move the map, so a phone
-  reader is never trapped in the map.
+  reader is never trapped in the map; a one-finger move on the map says so for a moment.
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ html, body {{ height: 100%; margin: 0; }}
 .leaflet-tooltip.{TIP_CLASS} .gw-tip-meta {{ display: block; color: #555 !important; font-size: 12px !important;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
 .gw-home a {{ width: auto !important; padding: 0 6px; font: 600 12px/30px sans-serif; white-space: nowrap; }}
-.gw-touch-hint {{ background: #fffd; padding: 2px 6px; border-radius: 4px; font: 12px sans-serif; color: #333;
-  pointer-events: none; }}
+.gw-touch-hint {{ position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%); z-index: 1000;
+  max-width: 80%; background: rgba(0, 0, 0, .72); color: #fff; padding: 8px 14px; border-radius: 6px;
+  font: 15px/1.3 sans-serif; text-align: center; pointer-events: none; opacity: 0; transition: opacity .2s; }}
+.gw-touch-hint.gw-shown {{ opacity: 1; }}
 </style>
 """
 
@@ -126,12 +128,19 @@ class MapFrame(folium.MacroElement):
   var coarse = window.matchMedia && window.matchMedia("(pointer: coarse)").matches;
   if (coarse && map.dragging) {
     map.dragging.disable();  // one finger scrolls the page; two fingers move and zoom the map
-    var Hint = L.Control.extend({options: {position: "bottomleft"}, onAdd: function () {
-      var d = L.DomUtil.create("div", "gw-touch-hint");
-      d.textContent = "Two fingers move the map";
-      return d;
-    }});
-    new Hint().addTo(map);
+    // Said when it matters, as Google's and Mapbox's "cooperative" maps do: a one-finger move on
+    // the map (which scrolls the page) shows the hint in the middle of the map for a moment.  A
+    // hint always on screen sat in a corner under the legend or the coastline note on a phone.
+    var hint = L.DomUtil.create("div", "gw-touch-hint", map.getContainer()), hide = null;
+    hint.textContent = "Use two fingers to move the map";
+    hint.setAttribute("role", "status");
+    // the browser's own touch events (Leaflet's L.DomEvent turns "touchmove" into pointer events)
+    map.getContainer().addEventListener("touchmove", function (e) {
+      if (e.touches.length !== 1) { L.DomUtil.removeClass(hint, "gw-shown"); return; }
+      L.DomUtil.addClass(hint, "gw-shown");
+      clearTimeout(hide);
+      hide = setTimeout(function () { L.DomUtil.removeClass(hint, "gw-shown"); }, 1500);
+    }, {passive: true});
   }
 })({{ this._parent.get_name() }});
 {% endmacro %}
