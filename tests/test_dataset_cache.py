@@ -119,6 +119,21 @@ def test_miss_when_the_validating_code_changes(tmp_path, cache_dir, loads, monke
     assert len(loads) == 2
 
 
+def test_code_files_are_the_modules_that_load_the_data(tmp_path):
+    """Every module of ``layers`` that a load runs is part of the key (a new reader module split off
+    ``load.py`` must be added to CODE_FILES), and every name listed there exists and is run."""
+    root = bad_data(tmp_path / "data")
+    code = ("import json, sys; from pathlib import Path; import layers.cache; "
+            "from layers.load import load_dataset; load_dataset(Path(sys.argv[1])); "
+            "print(json.dumps(sorted(Path(m.__file__).name for n, m in list(sys.modules.items()) "
+            "if (n == 'layers' or n.startswith('layers.')) and getattr(m, '__file__', None))))")
+    out = subprocess.run([sys.executable, "-c", code, str(root)], cwd=REPO, capture_output=True,
+                         text=True, timeout=120, check=True)
+    ran = set(json.loads(out.stdout.strip().splitlines()[-1])) - {"__init__.py"}
+    assert ran == set(cache.CODE_FILES)
+    assert all((cache.CODE_DIR / name).is_file() for name in cache.CODE_FILES)
+
+
 def test_miss_when_a_library_version_changes(tmp_path, cache_dir, loads, monkeypatch):
     root = dg.write_data(tmp_path / "data")
     cache.load_dataset_cached(root)
