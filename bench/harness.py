@@ -28,7 +28,7 @@ OUT = BENCH / "out"
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
-from tests.chromium import CHROMIUM_ARGS, LOCAL_HOSTS, MAP_IFRAME, chromium_path  # noqa: E402, F401 (MAP_IFRAME: used by bench.py as H.MAP_IFRAME)
+from tests.chromium import CHROMIUM_ARGS, LOCAL_HOSTS, MAP_IFRAME, chromium_path  # noqa: E402, F401 (MAP_IFRAME: used by the sections as H.MAP_IFRAME)
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 

@@ -220,15 +220,11 @@ def app_reading_phase(server: H.Server, n: int, quick: bool, cycle: list[str], b
     server as in section C), with ``bench.run_sessions``."""
     B = _bench()
     (_, n1, k1, t1), (label, nc, k, think), _stress = phases(n, quick)
-    saved = B.C_CYCLE
-    B.C_CYCLE = cycle  # the same clicks as the site's (see section_d: features drawn at this view)
-    try:
-        asyncio.run(B.run_sessions(server.url, n1, k1, t1, blocked, budget=300))  # warm-up
-        cpu0 = H.tree_cpu(server.sid)
-        with H.RssSampler(server.sid, 0.2) as sampler:
-            rec = asyncio.run(B.run_sessions(server.url, nc, k, think, blocked, budget=900))
-    finally:
-        B.C_CYCLE = saved
+    # the same clicks as the site's (see section_d: features drawn at this view)
+    asyncio.run(B.run_sessions(server.url, n1, k1, t1, blocked, budget=300, cycle=cycle))  # warm-up
+    cpu0 = H.tree_cpu(server.sid)
+    with H.RssSampler(server.sid, 0.2) as sampler:
+        rec = asyncio.run(B.run_sessions(server.url, nc, k, think, blocked, budget=900, cycle=cycle))
     gone = server.died()
     if gone:
         rec["errors"].insert(0, gone)

@@ -1,6 +1,6 @@
 """Section D's browser readers (``bench/site_bench.py``): one reader's first visit (requests,
 bytes, websocket frames) and N readers clicking features on the static site, the way section C's
-sessions click the app (``bench.session``).  Split out of site_bench.py to keep each file small."""
+sessions click the app (``section_c.session``).  Split out of site_bench.py to keep each file small."""
 
 from __future__ import annotations
 

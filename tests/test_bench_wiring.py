@@ -1,6 +1,7 @@
 """The benchmark scripts are not run by the test suite (they take minutes), so check statically
-that every ``H.<name>`` bench.py uses is defined or imported at the top of harness.py (a lint
-clean-up once removed one).  Static, because importing harness installs signal handlers."""
+that every ``H.<name>`` bench.py and its section modules use is defined or imported at the top of
+harness.py (a lint clean-up once removed one).  Static, because importing harness installs signal
+handlers."""
 
 from __future__ import annotations
 
@@ -26,14 +27,33 @@ def top_level_names(tree: ast.Module) -> set[str]:
     return names
 
 
-def test_every_harness_name_used_by_bench_exists():
+# bench.py (the entry point) and the modules its sections live in
+BENCH_MODULES = ["bench.py", "common.py", "section_a.py", "section_b.py", "section_c.py"]
+
+
+@pytest.mark.parametrize("module", BENCH_MODULES)
+def test_every_harness_name_used_by_bench_exists(module):
     defined = top_level_names(ast.parse((BENCH / "harness.py").read_text(encoding="utf-8")))
-    tree = ast.parse((BENCH / "bench.py").read_text(encoding="utf-8"))
+    tree = ast.parse((BENCH / module).read_text(encoding="utf-8"))
     used = {n.attr for n in ast.walk(tree)
             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == "H"}
-    assert used, "bench.py no longer uses harness as H?"
+    assert used, f"{module} no longer uses harness as H?"
     missing = sorted(used - defined)
-    assert not missing, f"bench.py uses H.{missing}, which harness.py does not define"
+    assert not missing, f"{module} uses H.{missing}, which harness.py does not define"
+
+
+@pytest.mark.parametrize("module", BENCH_MODULES)
+def test_bench_modules_import_only_names_that_exist(module):
+    """What bench.py and the section modules import from one another (``from section_c import
+    C_CYCLE, …``; section D reads some of those names from bench.py as ``B``) must be defined at
+    the top of the module it comes from."""
+    tree = ast.parse((BENCH / module).read_text(encoding="utf-8"))
+    local = {m[:-3] for m in BENCH_MODULES}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module in local:
+            defined = top_level_names(ast.parse((BENCH / f"{node.module}.py").read_text(encoding="utf-8")))
+            missing = sorted({a.name for a in node.names} - defined)
+            assert not missing, f"{module} imports {missing} from {node.module}.py, which does not define them"
 
 
 def _attrs_of(tree: ast.AST, name: str) -> set[str]:
