@@ -1,16 +1,11 @@
 """The Streamlit page, piece by piece.  ``layers/page.py`` calls these in order.
 
-Only this module, the tabs under the map (:mod:`layers.tabs`, one module per tab) and
-``app.py`` with ``layers/page.py`` and ``layers/warmup.py`` import Streamlit.  It holds the page's state in
-``st.session_state`` and turns it into calls to the pure modules (``load``, ``filters``,
-``render``, ``panel``, ``state``...).  Session keys:
-
-``sel``            selected feature id (or None)
-``lay_<layer>``    layer checkboxes
-``basemap``        basemap slug
-``window``         (date_from, date_to)
-``sides``          list of side values shown
-``map_center`` / ``map_zoom``   the view last *sent* to the map (changed only to move it)
+Streamlit is imported only here and in the two modules split off from here, whose names this one
+re-exports (:mod:`layers.session`: the session state and the URL; :mod:`layers.sidebar`: the
+sidebar's controls), in the tabs under the map (:mod:`layers.tabs`, one module per tab) and in
+``app.py`` with ``layers/page.py`` and ``layers/warmup.py``.  This module holds the page's state in
+``st.session_state`` (the keys: :mod:`layers.session`) and turns it into calls to the pure modules
+(``load``, ``filters``, ``render``, ``panel``, ``state``...).
 """
 
 from __future__ import annotations
@@ -20,7 +15,6 @@ import html
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -29,10 +23,12 @@ from .evidence import contested_ids
 from .filters import hidden_by_window, plural, timeline_min, visible_features
 from .cache import load_dataset_cached, static_basemap_url
 from .load import Dataset
-from .model import SIDE_LABELS, Feature, Side
+from .model import Feature, Side
 from .panel import PANEL_CSS, feature_panel_html, md_escape
-from .registry import BY_ID, DISPLAY_ORDER
-from .state import ALL_SIDES, BASEMAPS, TIMELINE_START, ViewState, parse_query, to_query
+from .session import (FOLLOWS_SELECTION, KEEP_WIDGETS, WHOLE_PAGE, current_view, init_state, map_view,
+                      select, share_link, sync_query_params, whole_page_if_asked)
+from .sidebar import sidebar_controls
+from .state import BASEMAPS, ViewState
 
 if TYPE_CHECKING:
     import folium
@@ -41,6 +37,19 @@ if TYPE_CHECKING:
 # the page (layers/page.py) sends its header first, and the browser loads it while the server
 # imports them, unless the server's start-up already has (layers/warmup.py;
 # tests/test_dataset_cache.py checks it).
+
+# The page's pieces, as the page (layers/page.py) and the tabs take them from here; the names of
+# layers/session.py and layers/sidebar.py are re-exported, so they stay ``ui.<name>``.
+__all__ = [
+    "MAP_KEY", "START_FEATURE", "dataset", "contested", "text_html", "plain", "show_notices",
+    "visible", "base_map", "map_groups", "returned_objects", "on_map_change", "map_footer",
+    "scroll_to_map", "evidence_panel", "lower_tabs",
+    # layers/session.py
+    "KEEP_WIDGETS", "FOLLOWS_SELECTION", "WHOLE_PAGE", "init_state", "current_view", "select",
+    "map_view", "sync_query_params", "whole_page_if_asked", "share_link",
+    # layers/sidebar.py
+    "sidebar_controls",
+]
 
 MAP_KEY = "gulf-map"
 START_FEATURE = "ream-naval-base"  # the story's centre: offered first when nothing is selected
@@ -83,93 +92,6 @@ def dataset(data_dir: str) -> Dataset:
 def contested(ds: Dataset) -> set[str]:
     data_dir, stamp = st.session_state["_stamp"]
     return set(_contested_cached(data_dir, stamp))
-
-
-# --- state -----------------------------------------------------------------------------------
-
-# Values of widgets that live in the lower tabs.  Only the open tab runs, and Streamlit forgets
-# the value of a widget that did not run; these are re-stated on every run so they survive.
-KEEP_WIDGETS = ("measure", "ring_text", "ring_unit", "reader_source")
-
-# A map click reruns only the map-and-evidence fragment (layers/page.py).  These lower tabs show
-# something that follows the selection or the measuring points, so when one of them is open a
-# click asks for a whole-page run instead.
-FOLLOWS_SELECTION = ("Sources", "Distances & rings", "Export & share")
-WHOLE_PAGE = "_whole_page_wanted"
-
-
-def init_state(ds: Dataset) -> ViewState:
-    """Every run: keep the values of the closed tabs' widgets.  First run of a session: seed
-    every widget from the URL (with notices for garbage)."""
-    for k in KEEP_WIDGETS:
-        if k in st.session_state:
-            st.session_state[k] = st.session_state[k]
-    st.session_state.pop(WHOLE_PAGE, None)  # this is a whole-page run
-    if st.session_state.get("_init"):
-        return current_view(ds)
-    view, notices = parse_query(st.query_params.to_dict(), [f.id for f in ds.features])
-    ss = st.session_state
-    ss["_init"] = True
-    ss["notices"] = notices
-    for layer in DISPLAY_ORDER:
-        ss[f"lay_{layer}"] = layer in view.layers
-    ss["basemap"] = view.basemap
-    lo = timeline_min(ds)
-    ss["window"] = (max(view.date_from, lo), max(view.date_to, lo))
-    ss["sides"] = list(view.sides)
-    ss["sel"] = view.feature
-    ss["map_center"], ss["map_zoom"] = None, None
-    if view.view:
-        ss["map_center"], ss["map_zoom"] = (view.view[0], view.view[1]), view.view[2]
-    elif view.feature:
-        _pan_to(ds.feature(view.feature), ds)
-    return current_view(ds)
-
-
-def current_view(ds: Dataset) -> ViewState:
-    ss = st.session_state
-    start, end = ss.get("window", (TIMELINE_START, dt.date.today()))
-    sel = ss.get("sel")
-    if sel is not None and ds.feature(sel) is None:
-        sel = None
-    return ViewState(
-        feature=sel,
-        layers=tuple(layer for layer in DISPLAY_ORDER if ss.get(f"lay_{layer}", True)),
-        basemap=ss.get("basemap", "natural-earth"),
-        date_from=start, date_to=end,
-        sides=tuple(s for s in ALL_SIDES if s in ss.get("sides", ALL_SIDES)),
-    )
-
-
-def _pan_to(feature: Feature | None, ds: Dataset) -> None:
-    if feature is None:
-        return
-    from . import render
-
-    (lat, lon), zoom = render.view_for(feature, ds.features)
-    # st_folium moves the map only when centre/zoom differ from what it was last sent: a
-    # vanishing nudge makes "select again" re-centre even if the reader panned away.
-    nonce = st.session_state.get("_nonce", 0) + 1
-    st.session_state["_nonce"] = nonce
-    st.session_state["map_center"] = (lat + (nonce % 2) * 1e-6, lon)
-    st.session_state["map_zoom"] = zoom
-
-
-def select(feature_id: str | None, pan: bool = True, ds: Dataset | None = None) -> None:
-    st.session_state["sel"] = feature_id
-    if pan and feature_id and ds is not None:
-        _pan_to(ds.feature(feature_id), ds)
-
-
-def map_view() -> tuple[tuple[float, float] | None, int | None]:
-    return st.session_state.get("map_center"), st.session_state.get("map_zoom")
-
-
-def sync_query_params(ds: Dataset, today: dt.date) -> None:
-    """Keep the URL equal to what is on screen (shareable at any moment)."""
-    want = to_query(current_view(ds), now=today)
-    if st.query_params.to_dict() != want:
-        st.query_params.from_dict(want)
 
 
 # --- text from a link, an upload or the data ---------------------------------------------------
@@ -221,40 +143,6 @@ def show_notices(ds: Dataset) -> None:
             st.code("\n".join(str(p) for p in errors[:50]), language=None, wrap_lines=True)
             if len(errors) > 50:
                 st.caption(f"… and {len(errors) - 50:,} more (run `python -m layers check`).")
-
-
-def sidebar_controls(ds: Dataset) -> None:
-    st.session_state["_names"] = {f.id: f.props.name for f in ds.features}
-    _search_box(ds)
-    st.header("Layers")
-    counts = {layer: sum(f.props.layer == layer for f in ds.features) for layer in DISPLAY_ORDER}
-    for layer in DISPLAY_ORDER:
-        spec = BY_ID[layer]
-        st.checkbox(md_escape(f"{spec.title} ({counts[layer]})"), key=f"lay_{layer}", help=spec.description)
-    if st.session_state.get("user_layer") is not None:
-        st.checkbox(md_escape(st.session_state["user_layer"]["name"]), key="lay_user")
-    st.caption("Colours, outlines and rings are explained in the legend on the map.")
-    st.radio("Basemap", list(BASEMAPS), key="basemap", format_func=lambda s: BASEMAPS[s],
-             help="Natural Earth works with no internet and is always drawn underneath; the "
-                  "online tile maps load from their providers only when you pick them.")
-    st.slider("Date window", min_value=timeline_min(ds), max_value=dt.date.today(), key="window",
-              format="YYYY-MM-DD",
-              help="Shows features whose dates overlap the window; a feature that is still the case "
-                   "stays visible after its start; undated places are always shown.")
-    st.multiselect("Evidence from", list(ALL_SIDES), key="sides",
-                   format_func=lambda s: SIDE_LABELS[Side(s)],
-                   help="Narrows the evidence shown and the features drawn to these voices.")
-    with st.expander("How to read this map"):
-        st.markdown(
-            "- **Status**: confirmed (official or several reputable sources agree), reported, "
-            "alleged, denied, planned.\n"
-            "- **Location precision** is an honest radius; many sites have *no* published "
-            "coordinate and are drawn as labelled schematics or estimates — the panel says how "
-            "each location was obtained.\n"
-            "- **Quotes** are verbatim excerpts of the cited publication; other reports are "
-            "summarised in our words and linked.\n"
-            "- Reports that disagree are shown side by side, not averaged.\n"
-            "- Basemap data: Made with Natural Earth (public domain).")
 
 
 def visible(ds: Dataset, view: ViewState) -> list[Feature]:
@@ -328,13 +216,6 @@ def on_map_change() -> None:
             ss["measure_pts"] = (ss.get("measure_pts", []) + [p])[-2:]
     if (ss.get("sel"), ss.get("measure_pts")) != before and ss.get("lower_tab") in FOLLOWS_SELECTION:
         ss[WHOLE_PAGE] = True
-
-
-def whole_page_if_asked() -> None:
-    """At the top of the map fragment: if a click asked for a whole-page run and this run is
-    only the fragment's (a whole-page run clears the request first), rerun the whole page."""
-    if st.session_state.pop(WHOLE_PAGE, False):
-        st.rerun(scope="app")
 
 
 def map_footer(ds: Dataset, features: list[Feature], view: ViewState) -> None:
@@ -411,48 +292,7 @@ def _site_buttons(ds: Dataset, feature: Feature) -> None:
             st.rerun()
 
 
-def share_link(view: ViewState, include_view: bool = False) -> str:
-    base = ""
-    try:
-        base = (st.context.url or "").split("?")[0]
-    except Exception:
-        base = ""
-    q = to_query(view, include_view=include_view)
-    return base + ("?" + urlencode(q) if q else "")
-
-
-# --- sources: the reader ---------------------------------------------------------------------
-
-# --- distances, range rings, measuring ------------------------------------------------------
-
-# --- export & share -------------------------------------------------------------------------
-
-# --- the reader's own layer -------------------------------------------------------------------
-
-def _search_box(ds: Dataset) -> None:
-    from .search import search
-
-    q = st.text_input("Search", key="q", placeholder="place, source or quote…",
-                      help="Searches feature names and aliases, source titles and quote text.")
-    if not q.strip():
-        return
-    hits = search(ds, q, limit=12)
-    if not hits:
-        st.caption("No match.")
-    for i, h in enumerate(hits):
-        icon = {"feature": ":material/location_on:", "source": ":material/newspaper:",
-                "excerpt": ":material/format_quote:"}[h.kind]
-        # the tooltip is Markdown too: the snippet of data that matched goes in escaped
-        if st.button(md_escape(h.label), key=f"hit-{i}-{h.kind}-{h.id}",
-                     help=md_escape(h.detail) if h.detail else None, width="stretch", icon=icon):
-            if h.source_id:
-                st.session_state["reader_source"] = h.source_id
-                if h.kind != "feature":
-                    st.session_state["lower_tab"] = "Sources"
-            if h.feature_id:
-                select(h.feature_id, ds=ds)
-            st.rerun()
-
+# --- the tabs under the map ------------------------------------------------------------------
 
 def lower_tabs(ds: Dataset, features: list[Feature], view: ViewState, data_dir: Path) -> None:
     """The tabs under the map (:mod:`layers.tabs`)."""
