@@ -27,6 +27,13 @@ from .state import ALL_SIDES, TIMELINE_START, ViewState, parse_query, to_query
 # Values of widgets that live in the lower tabs.  Only the open tab runs, and Streamlit forgets
 # the value of a widget that did not run; these are re-stated on every run so they survive.
 KEEP_WIDGETS = ("measure", "ring_text", "ring_unit", "reader_source")
+# The sidebar's widgets (layers/sidebar.py), re-stated on every run too.  A value set through
+# session state reaches the browser only with the run that sets it; a widget whose code the
+# browser has not loaded yet when the next run comes (a tab clicked the moment it appears on a
+# first page) is then drawn with its default — no layer, no voice, the whole date range — and
+# sends that back with the next click (tests/browser/test_map_first.py).  Not the search box:
+# re-sending its value could overwrite what a reader is typing.
+SIDEBAR_WIDGETS = tuple(f"lay_{layer}" for layer in DISPLAY_ORDER) + ("lay_user", "basemap", "window", "sides")
 
 # A map click reruns only the map-and-evidence fragment (layers/page.py).  These lower tabs show
 # something that follows the selection or the measuring points, so when one of them is open a
@@ -36,9 +43,9 @@ WHOLE_PAGE = "_whole_page_wanted"
 
 
 def init_state(ds: Dataset) -> ViewState:
-    """Every run: keep the values of the closed tabs' widgets.  First run of a session: seed
-    every widget from the URL (with notices for garbage)."""
-    for k in KEEP_WIDGETS:
+    """Every run: keep the values of the closed tabs' widgets and re-state the sidebar's.  First
+    run of a session: seed every widget from the URL (with notices for garbage)."""
+    for k in KEEP_WIDGETS + SIDEBAR_WIDGETS:
         if k in st.session_state:
             st.session_state[k] = st.session_state[k]
     st.session_state.pop(WHOLE_PAGE, None)  # this is a whole-page run
