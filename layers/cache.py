@@ -212,7 +212,7 @@ def load_dataset_cached(data_dir: Path) -> Dataset:
 # process just to find the name: ~0.06 s of the first map.  The name is kept here, keyed by the
 # Natural Earth files' bytes and the code that builds the JSON; a hit is used only if the file it
 # names is there with its size.  Within a process the key is remembered per file stamps.
-BASEMAP_CODE = ("basemap.py", "assets.py")
+BASEMAP_CODE = ("basemap.py", "basemap_files.py", "basemap_tiles.py", "assets.py")
 _basemap_urls: dict[tuple, str] = {}
 
 
