@@ -148,7 +148,8 @@ def section_b(args: argparse.Namespace) -> dict:
     if br.get("click_bytes") is not None:
         out(f"  that click's rerun: {br['click_msgs']} websocket messages, {br['click_bytes'] / 1e6:.2f} MB "
             "from the server")
-    out(f"  layers counted in the map: {br.get('count', '—'):,}; canvas elements: {br.get('canvas', '—')}; "
+    count = f"{br['count']:,}" if isinstance(br.get("count"), int) else "—"
+    out(f"  layers counted in the map: {count}; canvas elements: {br.get('canvas', '—')}; "
         f"non-local requests aborted: {br.get('blocked', '—')}"
         + (f"; error: {br['error']}" if br.get("error") else ""))
     out()
