@@ -89,3 +89,19 @@ def test_only_the_live_map_pings():
     full = render.full_map(ds, ds.features, [layer.id for layer in render.LAYERS], "Natural Earth (offline)", set(),
                            data_dir_from_env()).get_root().render()
     assert "map-drawn" not in full
+
+
+def test_a_map_click_during_the_wait_does_not_cut_the_first_page_short():
+    """The dependency rule the wait relies on: the map reports (and a reader may click it) while
+    the first page waits, and those are reruns of the map's fragment, which Streamlit queues behind
+    a running whole-page run instead of stopping it — stopped, the page would end before its
+    sidebar and tabs.  (Streamlit's ScriptRequests; fails if Streamlit changes the rule.)"""
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData, ScriptRequests, ScriptRequestType
+
+    requests = ScriptRequests()
+    assert requests.request_rerun(RerunData())  # a reader opens the page
+    assert requests.on_scriptrunner_ready().type == ScriptRequestType.RERUN  # the first page runs
+    assert requests.request_rerun(RerunData(fragment_id="map_and_evidence"))
+    assert requests.on_scriptrunner_yield() is None  # the first page goes on
+    assert requests.request_rerun(RerunData())  # a whole-page rerun (a widget) still stops it
+    assert requests.on_scriptrunner_yield().type == ScriptRequestType.RERUN
