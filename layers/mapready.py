@@ -12,7 +12,9 @@ animation frame (the map is then on the screen) and POST to :data:`PATH`.  The r
 (:func:`routes`, mounted by ``app.py``'s ``st.App``) counts those calls.  A session's first page
 takes :func:`mark` before its map and, after it, :func:`wait` for a call after that mark — at
 most :data:`HOLD_S` — before it sends the rest.  No rerun is involved (the rest comes in the
-same script run), so nothing a reader clicks can be lost in between.  Measured in
+same script run), so nothing a reader clicks can be lost in between; the map's own report and
+any click on it meanwhile are reruns of its fragment, which Streamlit queues behind the running
+page rather than stopping it (a rule ``tests/test_mapready.py`` pins).  Measured in
 bench/bench.py, section A3 (the map ~0.8 s sooner, the table and sidebar ~0.2 s later).
 
 The count is per process, not per reader: another reader's map may end a wait early, which only
