@@ -241,7 +241,7 @@
       var o = document.createElement("option"); o.value = slug; o.textContent = D.basemaps[slug].name; sel.appendChild(o);
     });
     sel.addEventListener("change", function () { state.basemap = sel.value; applyBasemap(); writeUrl(); });
-    // the map's coastline note ("Show satellite imagery") presses this button (layers/overlays.py)
+    // the map's coastline note ("Show satellite imagery") presses this button (layers/overlays_coast.py)
     $("gw-imagery").addEventListener("click", function () { state.basemap = "esri"; syncControls(); applyBasemap(); writeUrl(); });
     if (window.matchMedia("(max-width: 700px)").matches) { $("gw-bar").open = false; }
   }
