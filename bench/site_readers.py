@@ -1,6 +1,8 @@
 """Section D's browser readers (``bench/site_bench.py``): one reader's first visit (requests,
 bytes, websocket frames) and N readers clicking features on the static site, the way section C's
-sessions click the app (``section_c.session``).  Split out of site_bench.py to keep each file small."""
+sessions click the app (``section_c.session``); section C's phases as D2 runs them, and the app's
+reading-pause phase for D3 when section C did not run.  Split out of site_bench.py to keep each
+file small."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ def _bench():
     return bench
 
 
+# Which of the clicked features are drawn as their own path (a box of non-zero size) here.
 DRAWN_JS = """(ids) => ids.filter((fid) => [...document.querySelectorAll(`path.gw-f-${fid}`)]
   .some((e) => { const b = e.getBoundingClientRect(); return b.width > 0 && b.height > 0; }))"""
 
@@ -209,3 +212,32 @@ async def site_run_sessions(url: str, cycle: list[str], n: int, clicks: int, thi
         finally:
             await browser.close()
     return rec
+
+# --------------------------------------------------------------------------- D2 / D3: section C's phases, the app's reading phase
+
+def phases(n: int, quick: bool) -> list[tuple[str, int, int, tuple[float, float] | None]]:
+    """Section C's phases: (label, sessions, clicks each, pause)."""
+    B = _bench()
+    clicks = 3 if quick else 5
+    reading_clicks = clicks if quick else 2 * clicks
+    return [("1 session (baseline), 1 s pause", 1, 6, (1.0, 1.0)),
+            (f"{n} sessions, {B.C_THINK[0]:.0f}–{B.C_THINK[1]:.0f} s reading pause", n, reading_clicks, B.C_THINK),
+            (f"{n} sessions, back to back (stress)", n, clicks, None)]
+
+
+def app_reading_phase(server: H.Server, n: int, quick: bool, cycle: list[str], blocked: H.Blocked) -> dict:
+    """Section C's reading-pause phase for the app (after its 1-session baseline, which warms the
+    server as in section C), with ``bench.run_sessions``."""
+    B = _bench()
+    (_, n1, k1, t1), (label, nc, k, think), _stress = phases(n, quick)
+    # the same clicks as the site's (see section_d: features drawn at this view)
+    asyncio.run(B.run_sessions(server.url, n1, k1, t1, blocked, budget=300, cycle=cycle))  # warm-up
+    cpu0 = H.tree_cpu(server.sid)
+    with H.RssSampler(server.sid, 0.2) as sampler:
+        rec = asyncio.run(B.run_sessions(server.url, nc, k, think, blocked, budget=900, cycle=cycle))
+    gone = server.died()
+    if gone:
+        rec["errors"].insert(0, gone)
+    rec.update(peak=sampler.peak, cpu=H.tree_cpu(server.sid) - cpu0, label=label, n=nc)
+    return rec
+

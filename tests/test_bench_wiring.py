@@ -1,7 +1,8 @@
 """The benchmark scripts are not run by the test suite (they take minutes), so check statically
 that every ``H.<name>`` bench.py and its section modules use is defined or imported at the top of
-harness.py (a lint clean-up once removed one).  Static, because importing harness installs signal
-handlers."""
+harness.py (a lint clean-up once removed one), and that what harness.py imports from the modules
+it was split into (stats.py, procstats.py, servers.py, browsers.py, concurrency.py) is defined
+there.  Static, because importing harness installs signal handlers."""
 
 from __future__ import annotations
 
@@ -56,17 +57,46 @@ def test_bench_modules_import_only_names_that_exist(module):
             assert not missing, f"{module} imports {missing} from {node.module}.py, which does not define them"
 
 
+# the modules harness.py was split into: it re-exports their names, the sections use them as H.<name>
+HARNESS_PARTS = ["stats.py", "procstats.py", "servers.py", "browsers.py", "concurrency.py"]
+
+
+@pytest.mark.parametrize("module", ["harness.py", *HARNESS_PARTS, "site_bench.py"])
+def test_split_modules_import_only_names_that_exist(module):
+    """What harness.py re-exports from its parts (and what the parts, and site_bench.py from
+    site_readers.py / site_static.py, import from one another) must be defined at the top of the
+    module it comes from; harness.py imports from nothing but its parts."""
+    tree = ast.parse((BENCH / module).read_text(encoding="utf-8"))
+    sources = set()
+    for node in tree.body:
+        if not isinstance(node, ast.ImportFrom) or node.module == "__future__":
+            continue
+        if module == "harness.py":
+            assert f"{node.module}.py" in HARNESS_PARTS, f"harness.py imports from {node.module}, not one of its parts"
+        if (BENCH / f"{node.module}.py").is_file():
+            sources.add(node.module)
+            defined = top_level_names(ast.parse((BENCH / f"{node.module}.py").read_text(encoding="utf-8")))
+            missing = sorted({a.name for a in node.names} - defined)
+            assert not missing, f"{module} imports {missing} from {node.module}.py, which does not define them"
+    if module == "harness.py":
+        assert sources == {m[:-3] for m in HARNESS_PARTS}, sources
+
+
 def _attrs_of(tree: ast.AST, name: str) -> set[str]:
     return {n.attr for n in ast.walk(tree)
             if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name) and n.value.id == name}
 
 
-@pytest.mark.parametrize("module", ["site_bench.py", "site_readers.py"])
-def test_site_bench_uses_only_names_that_exist(module):
-    """Section D (site_bench.py, site_readers.py) uses the harness as ``H`` and bench.py's
-    section C helpers as ``B`` (``B = _bench()``): each name must be defined at the top of that file."""
+@pytest.mark.parametrize("module,aliases", [("site_bench.py", "HB"), ("site_readers.py", "HB"),
+                                            ("site_static.py", "H")])
+def test_site_bench_uses_only_names_that_exist(module, aliases):
+    """Section D (site_bench.py, site_readers.py, site_static.py) uses the harness as ``H`` and
+    bench.py's section C helpers as ``B`` (``B = _bench()``; not site_static.py): each name must be
+    defined at the top of that file."""
     tree = ast.parse((BENCH / module).read_text(encoding="utf-8"))
     for name, src in (("H", "harness.py"), ("B", "bench.py")):
+        if name not in aliases:
+            continue
         defined = top_level_names(ast.parse((BENCH / src).read_text(encoding="utf-8")))
         used = _attrs_of(tree, name)
         assert used, f"{module} no longer uses {name}?"
