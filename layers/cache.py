@@ -10,9 +10,10 @@ The key is a hash of
 * **what is read**: the path and the bytes of every file ``load_dataset`` reads
   (:func:`layers.load.dataset_inputs`: ``sources.json``, the four layer files, the land and
   countries files of the geometry checks), or that one is missing;
-* **what reads it**: the source of ``model.py``, ``load.py`` and the readers it uses
-  (``datafile.py``, ``sourcefile.py``, ``layerfile.py``), ``geocheck.py`` and this module,
-  the Python version and the versions of pydantic, pydantic-core, shapely, pyproj and numpy.
+* **what reads it**: the source of the data model (``model.py``, ``model_values.py``), ``load.py``
+  and the readers it uses (``datafile.py``, ``sourcefile.py``, ``layerfile.py``), the geometry
+  checks (``geocheck.py``, ``geocheck_coords.py``) and this module, the Python version and the
+  versions of pydantic, pydantic-core, shapely, pyproj and numpy.
 
 So editing a data file, the validation code or upgrading a library is a miss.  A cache file that
 cannot be read, does not unpickle or holds something else is ignored (and replaced): the data is
@@ -53,8 +54,8 @@ KEEP = 8  # cache files kept (tests open the app on many temporary data folders)
 SUFFIX = ".pickle"
 # the modules whose code decides what load_dataset returns (in CODE_DIR)
 CODE_DIR = Path(__file__).resolve().parent
-CODE_FILES = ("model.py", "load.py", "datafile.py", "sourcefile.py", "layerfile.py", "geocheck.py",
-              "cache.py")
+CODE_FILES = ("model.py", "model_values.py", "load.py", "datafile.py", "sourcefile.py", "layerfile.py",
+              "geocheck.py", "geocheck_coords.py", "cache.py")
 LIBRARIES = ("pydantic", "pydantic_core", "shapely", "pyproj", "numpy")
 
 _code_digest: str | None = None
